@@ -1,0 +1,36 @@
+import { CliError, type CliIo } from './io';
+import { STATES_USAGE, statesCommand } from './states';
+
+const USAGE = `cotk — CoT-Kinetics Inspector on the command line
+
+commands:
+  cotk states FILE     score captured hidden states (golden layout) and print JSON
+  cotk help            this text
+
+${STATES_USAGE}`;
+
+/** Runs one `cotk` invocation; returns the exit code (0 ok, 2 bad usage or input, 1 internal error). */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'states':
+        return await statesCommand(rest, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new CliError(`unknown command "${command}" (try: cotk help)`);
+    }
+  } catch (e) {
+    if (e instanceof CliError) {
+      io.stderr.write(`cotk ${command ?? ''}: ${e.message}\n`.replace('cotk : ', 'cotk: '));
+      return e.exitCode;
+    }
+    io.stderr.write(`cotk ${command}: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}

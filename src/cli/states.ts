@@ -1,0 +1,46 @@
+import { InputError } from '../core/errors';
+import { parseJsonLenient } from '../core/json';
+import { parseStatesFile, scoreMetricsInput, scoreStatesCase } from '../core/states';
+import type { TraceScores } from '../core/scores/index';
+import { CliError, parseArgs, readInput, type CliIo } from './io';
+
+export const STATES_USAGE = `usage: cotk states FILE [--allow-empty-answer]
+  Scores captured hidden states in the golden layout (see docs/method.md, "cotk states").
+  FILE is a JSON file, or - for standard input. Prints one JSON object to stdout.`;
+
+function caseOutput(name: string | undefined, s: TraceScores): object {
+  const { kinetic, curvature, energy, traceEnergy } = s.cotk;
+  const { mag, ang, coeR, coeC } = s.coe;
+  return {
+    ...(name !== undefined ? { name } : {}),
+    cotk: { kinetic, curvature, energy, traceEnergy },
+    coe: { mag, ang, coeR, coeC },
+    output: s.output,
+    answer: s.answer,
+  };
+}
+
+export async function statesCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, [], ['allow-empty-answer']);
+  if (args.positional.length !== 1) throw new CliError(`expected one FILE\n${STATES_USAGE}`);
+  const path = args.positional[0];
+  const text = await readInput(path, io);
+  let raw: unknown;
+  try {
+    raw = parseJsonLenient(text);
+  } catch (e) {
+    throw new CliError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  try {
+    const file = parseStatesFile(raw, { allowEmptyAnswer: args.flags.has('allow-empty-answer') });
+    const result = {
+      cases: file.cases.map((c) => caseOutput(c.name, scoreStatesCase(c))),
+      metrics: file.metrics.map(scoreMetricsInput),
+    };
+    io.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof InputError) throw new CliError(`${path}: ${e.message}`);
+    throw e;
+  }
+}

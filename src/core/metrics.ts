@@ -1,0 +1,106 @@
+/**
+ * Evaluation metrics (SCORING.md, "Evaluation metrics"): label 1 = correct = positive, and a
+ * higher score predicts positive. Callers flip lower-is-correct scores first ({@link orient}).
+ */
+export type Orientation = 'higher-is-correct' | 'lower-is-correct';
+
+export interface RocPoint {
+  readonly threshold: number;
+  readonly fpr: number;
+  readonly tpr: number;
+  readonly precision: number;
+}
+
+export interface BinaryMetrics {
+  readonly auroc: number;
+  readonly aupr: number;
+  readonly fpr95: number;
+}
+
+export function orient(scores: readonly number[], orientation: Orientation): number[] {
+  return orientation === 'lower-is-correct' ? scores.map((s) => -s) : [...scores];
+}
+
+function checkInputs(scores: readonly number[], labels: readonly number[]): { pos: number; neg: number } {
+  if (scores.length !== labels.length) {
+    throw new RangeError(`${scores.length} scores but ${labels.length} labels`);
+  }
+  let pos = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] !== 0 && labels[i] !== 1) throw new RangeError(`label ${i} is ${labels[i]}, not 0 or 1`);
+    if (!Number.isFinite(scores[i])) throw new RangeError(`score ${i} is ${scores[i]}, not a finite number`);
+    pos += labels[i];
+  }
+  const neg = labels.length - pos;
+  if (pos === 0 || neg === 0) {
+    throw new RangeError(`metrics need both labels; got ${pos} positive and ${neg} negative`);
+  }
+  return { pos, neg };
+}
+
+/** Mann–Whitney AUROC with average ranks for tied scores. */
+export function auroc(scores: readonly number[], labels: readonly number[]): number {
+  const { pos, neg } = checkInputs(scores, labels);
+  const order = scores.map((_, i) => i).sort((a, b) => scores[a] - scores[b]);
+  let rankSumPos = 0;
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j + 1 < order.length && scores[order[j + 1]] === scores[order[i]]) j++;
+    const avgRank = (i + j) / 2 + 1; // ranks are 1-based
+    for (let k = i; k <= j; k++) if (labels[order[k]] === 1) rankSumPos += avgRank;
+    i = j + 1;
+  }
+  return (rankSumPos - (pos * (pos + 1)) / 2) / (pos * neg);
+}
+
+/** One ROC point per distinct score, thresholds descending, positive when score ≥ threshold. */
+export function rocPoints(scores: readonly number[], labels: readonly number[]): RocPoint[] {
+  const { pos, neg } = checkInputs(scores, labels);
+  const order = scores.map((_, i) => i).sort((a, b) => scores[b] - scores[a]);
+  const points: RocPoint[] = [];
+  let tp = 0;
+  let fp = 0;
+  for (let i = 0; i < order.length; ) {
+    const thr = scores[order[i]];
+    while (i < order.length && scores[order[i]] === thr) {
+      if (labels[order[i]] === 1) tp++;
+      else fp++;
+      i++;
+    }
+    points.push({ threshold: thr, fpr: fp / neg, tpr: tp / pos, precision: tp / (tp + fp) });
+  }
+  return points;
+}
+
+/** FPR at the first ROC point reaching TPR 0.95, interpolated linearly from the point before. */
+export function fpr95(points: readonly RocPoint[]): number {
+  let prevF = 0;
+  let prevT = 0;
+  for (const p of points) {
+    if (p.tpr >= 0.95) {
+      if (p.tpr === 0.95) return p.fpr;
+      return prevF + ((0.95 - prevT) * (p.fpr - prevF)) / (p.tpr - prevT);
+    }
+    prevF = p.fpr;
+    prevT = p.tpr;
+  }
+  return 1; // unreachable: the last point has TPR 1
+}
+
+/** Trapezoid area under precision over recall, from (recall 0, precision 1). */
+export function aupr(points: readonly RocPoint[]): number {
+  let prevR = 0;
+  let prevP = 1;
+  let area = 0;
+  for (const p of points) {
+    area += ((p.tpr - prevR) * (p.precision + prevP)) / 2;
+    prevR = p.tpr;
+    prevP = p.precision;
+  }
+  return area;
+}
+
+export function binaryMetrics(scores: readonly number[], labels: readonly number[]): BinaryMetrics {
+  const points = rocPoints(scores, labels);
+  return { auroc: auroc(scores, labels), aupr: aupr(points), fpr95: fpr95(points) };
+}

@@ -1,0 +1,67 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { preview, type PreviewServer } from 'vite';
+import { REPO_ROOT } from '../paths';
+
+export const CHROMIUM = process.env.COTK_CHROMIUM ?? '/usr/bin/chromium';
+export const ARTIFACTS = resolve(REPO_ROOT, 'test-results/e2e');
+
+/**
+ * Flags that keep headless Chromium off the (closed) network and give it WebGPU on SwiftShader.
+ * Playwright adds `--headless` (the new headless mode in current Chromium) and a fresh temporary
+ * `--user-data-dir` for every launch.
+ */
+const FLAGS = [
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export interface Harness {
+  readonly url: string;
+  readonly browser: Browser;
+  newPage(): Promise<{ page: Page; context: BrowserContext }>;
+  close(): Promise<void>;
+}
+
+/** Serves the built app (dist/) on a free loopback port and starts Debian's Chromium on it. */
+export async function startHarness(): Promise<Harness> {
+  if (!existsSync(resolve(REPO_ROOT, 'dist/index.html'))) {
+    throw new Error('dist/ is missing: run `npm run build` (npm test does) before the browser tests');
+  }
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`node scripts/ensure-chromium.mjs\``);
+  const server: PreviewServer = await preview({ root: REPO_ROOT, logLevel: 'warn', preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
+  const address = server.httpServer.address();
+  if (!address || typeof address === 'string') throw new Error('the preview server has no TCP address');
+  const url = `http://127.0.0.1:${address.port}/`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return {
+    url,
+    browser,
+    async newPage() {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      return { page, context };
+    },
+    async close() {
+      await browser.close();
+      await new Promise<void>((done) => server.httpServer.close(() => done()));
+    },
+  };
+}
+
+/** Collects page errors and console errors so a test can assert there were none. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  return errors;
+}
