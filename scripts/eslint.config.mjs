@@ -24,7 +24,7 @@ export default tseslint.config(
     languageOptions: { globals: globals.browser },
   },
   {
-    files: ['scripts/**/*.mjs', 'bench/**/*.{mjs,ts}', 'test/**/*.ts', 'src/cli/**/*.ts', 'vite.config.ts'],
+    files: ['scripts/**/*.mjs', 'bench/**/*.{mjs,ts}', 'test/**/*.ts', 'src/cli/**/*.ts', 'src/**/node.ts', 'src/**/*.node.ts', 'vite.config.ts'],
     languageOptions: { globals: globals.node },
   },
   {
