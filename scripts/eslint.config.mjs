@@ -28,6 +28,16 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
+    // Browser-side pages outside the app (test pages, the docs' reproductions).
+    files: ['docs/**/*.{js,mjs}', 'test/e2e/pages/**/*.ts'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
+    // Node scripts that also hand callbacks to page.evaluate / waitForFunction.
+    files: ['scripts/**/*.mjs', 'test/e2e/**/*.ts'],
+    languageOptions: { globals: { ...globals.node, document: 'readonly', window: 'readonly', navigator: 'readonly' } },
+  },
+  {
     // The math boundary: no DOM, runtime or rendering libraries (also enforced by a test and tsconfig).
     files: ['src/core/**/*.ts'],
     rules: {
