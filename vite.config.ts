@@ -3,7 +3,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 // One config for the app (vite) and the tests (vitest projects): `unit` runs in Node on the real
-// modules, `e2e` drives Debian's Chromium through playwright-core against the built app.
+// modules, `dom` renders components in jsdom, `e2e` drives Debian's Chromium through playwright-core against the built app.
 export default defineConfig({
   plugins: [react()],
   // onnxruntime-web ships its own wasm loader; pre-bundling breaks its relative asset URLs.
@@ -20,6 +20,15 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'dom',
+          include: ['test/dom/**/*.test.{ts,tsx}'],
+          environment: 'jsdom',
+          testTimeout: 30_000,
         },
       },
       {

@@ -33,7 +33,7 @@ count(browser);
 
 const report = resolve(root, 'test-results/vitest.json');
 mkdirSync(dirname(report), { recursive: true });
-const projects = built && browser ? [] : ['--project', 'unit'];
+const projects = built && browser ? [] : ['--project', 'unit', '--project', 'dom'];
 if (projects.length) console.error('✗ skipping the browser tests: the build or the browser is missing (see above)');
 step('tests (vitest)', bin('vitest'), ['run', ...projects, '--reporter=default', '--reporter=json', `--outputFile=${report}`, ...extra]);
 try {
