@@ -26,10 +26,11 @@ export async function startHubServer(repos: Repos, revision = 'main'): Promise<H
     const m = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url);
     const body = m && m[2] === revision ? repos[m[1]]?.[m[3]] : undefined;
     if (!m || !body) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('Entry not found');
+      res.writeHead(404, { 'content-type': 'text/plain', 'access-control-allow-origin': '*' }).end('Entry not found');
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(body.byteLength) });
+    // The Hub answers cross-origin requests (the app fetches from the page's worker).
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(body.byteLength), 'access-control-allow-origin': '*' });
     if (truncate.has(m[3])) {
       res.write(body.subarray(0, body.byteLength >> 1), () => res.destroy());
       return;
@@ -50,6 +51,27 @@ export async function startHubServer(repos: Repos, revision = 'main'): Promise<H
   };
 }
 
+/**
+ * The graph's initializers name their external file "model.onnx.data" (the genai builder's name);
+ * onnx-community repos name it "<graph>_data". Both names have 15 bytes, so the location strings can
+ * be swapped in place without touching any protobuf length.
+ */
+function renameExternalData(graph: Uint8Array, from: string, to: string): Uint8Array {
+  const a = new TextEncoder().encode(from);
+  const b = new TextEncoder().encode(to);
+  if (a.length !== b.length) throw new Error('in-place rename needs names of equal length');
+  const out = graph.slice();
+  let n = 0;
+  for (let i = 0; i + a.length <= out.length; i++) {
+    if (a.every((x, k) => out[i + k] === x)) {
+      out.set(b, i);
+      n++;
+    }
+  }
+  if (n === 0) throw new Error(`no "${from}" in the graph`);
+  return out;
+}
+
 /** The tiny-reasoner fp32 model laid out as an onnx-community repo (config + tokenizer + onnx/). */
 export function tinyReasonerHubRepo(): Record<string, Uint8Array> {
   const hf = (f: string) => new Uint8Array(readFileSync(sharedPath('fixtures/tiny-reasoner/hf', f)));
@@ -60,7 +82,7 @@ export function tinyReasonerHubRepo(): Record<string, Uint8Array> {
     'config.json': new TextEncoder().encode(JSON.stringify(config)),
     'tokenizer.json': hf('tokenizer.json'),
     'tokenizer_config.json': hf('tokenizer_config.json'),
-    'onnx/model.onnx': onnx('model.onnx'),
+    'onnx/model.onnx': renameExternalData(onnx('model.onnx'), 'model.onnx.data', 'model.onnx_data'),
     'onnx/model.onnx_data': onnx('model.onnx.data'),
   };
 }

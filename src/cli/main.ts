@@ -1,3 +1,6 @@
+import { BATCH_USAGE, batchCommand } from './batch';
+import { CAPTURE_USAGE, captureCommand } from './capture';
+import { GENERATE_USAGE, generateCommand } from './generate';
 import { CliError, type CliIo } from './io';
 import { STATES_USAGE, statesCommand } from './states';
 
@@ -5,9 +8,18 @@ const USAGE = `cotk — CoT-Kinetics Inspector on the command line
 
 commands:
   cotk states FILE     score captured hidden states (golden layout) and print JSON
+  cotk generate        generate an answer, streaming it, then print its scores
+  cotk capture         write one sequence's states in the golden layout (for cotk states)
+  cotk batch           teacher-forced scoring of finished traces (JSON lines in and out)
   cotk help            this text
 
-${STATES_USAGE}`;
+${STATES_USAGE}
+
+${GENERATE_USAGE}
+
+${CAPTURE_USAGE}
+
+${BATCH_USAGE}`;
 
 /** Runs one `cotk` invocation; returns the exit code (0 ok, 2 bad usage or input, 1 internal error). */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -16,6 +28,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     switch (command) {
       case 'states':
         return await statesCommand(rest, io);
+      case 'generate':
+        return await generateCommand(rest, io);
+      case 'capture':
+        return await captureCommand(rest, io);
+      case 'batch':
+        return await batchCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

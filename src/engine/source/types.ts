@@ -41,6 +41,8 @@ export interface ModelFiles {
   /** Which graph of the folder was picked (e.g. "fp32", "q4f16", "model.onnx"). */
   readonly variant: string;
   readonly config: ModelConfig;
+  /** Where the graph was read from, relative to the source (e.g. "fp32-cpu/model.onnx"), for messages. */
+  readonly graphPath?: string;
   /** The ONNX graph (ModelProto bytes), before the hidden-state tap. */
   readonly graph: Uint8Array;
   readonly externalData: readonly ExternalDataFile[];

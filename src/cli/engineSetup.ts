@@ -1,0 +1,67 @@
+import { env as hfEnv } from '@huggingface/transformers';
+import { createEngine, EngineError, type Engine, type OrtModule } from '../engine/index';
+import { CliError, type ParsedArgs } from './io';
+import { loadModelDir } from './modelDir';
+
+/**
+ * What `generate`, `capture` and `batch` share: the model options, loading the folder, creating
+ * the engine on the chosen runtime, and turning engine errors into one-line CLI errors.
+ */
+export const MODEL_FLAGS = ['model', 'variant', 'runtime', 'threads'] as const;
+
+export const MODEL_USAGE = `  --model DIR     model folder (genai or onnx-community layout; e.g. public/models/tiny-reasoner)
+  --variant V     which graph: a sub-folder (fp32-cpu, int4-cpu) or a dtype (fp32, q4, q4f16)
+  --runtime R     node (onnxruntime-node, default: runs int4 graphs) or wasm (onnxruntime-web, as in the browser)
+  --threads N     intra-op threads (default 1 for small models, where threads cost more than they give)`;
+
+export function flagString(args: ParsedArgs, name: string): string | undefined {
+  const v = args.flags.get(name);
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function flagNumber(args: ParsedArgs, name: string, check: (x: number) => boolean, want: string): number | undefined {
+  const v = flagString(args, name);
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x) || !check(x)) throw new CliError(`--${name} must be ${want}, got "${v}"`);
+  return x;
+}
+
+/** Engine errors are the user's to fix (a path, a file, a variant, a too-long prompt): exit 2. */
+export function asCliError(e: unknown): unknown {
+  return e instanceof EngineError ? new CliError(e.message) : e;
+}
+
+async function loadRuntime(name: string, threads: number | undefined): Promise<{ ort: OrtModule; providers: string[]; label: string }> {
+  if (name === 'node') {
+    const ort = await import('onnxruntime-node');
+    return { ort, providers: ['cpu'], label: 'onnxruntime-node' };
+  }
+  if (name === 'wasm') {
+    const ort = await import('onnxruntime-web');
+    ort.env.wasm.numThreads = threads ?? 1;
+    return { ort, providers: ['wasm'], label: 'onnxruntime-web' };
+  }
+  throw new CliError(`--runtime must be node or wasm, got "${name}"`);
+}
+
+export async function openEngine(args: ParsedArgs): Promise<Engine> {
+  const dir = flagString(args, 'model');
+  if (!dir) throw new CliError('--model DIR is required (e.g. --model public/models/tiny-reasoner)');
+  const threads = flagNumber(args, 'threads', (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1');
+  // Everything comes from the folder; transformers.js must never try the Hub from the CLI.
+  hfEnv.allowRemoteModels = false;
+  try {
+    const files = await loadModelDir(dir, { variant: flagString(args, 'variant') });
+    const rt = await loadRuntime(flagString(args, 'runtime') ?? 'node', threads);
+    const small = files.config.hiddenSize <= 512;
+    const intraOpNumThreads = threads ?? (small ? 1 : undefined);
+    return await createEngine(rt.ort, files, {
+      runtime: rt.label,
+      executionProviders: rt.providers,
+      sessionOptions: intraOpNumThreads === undefined ? {} : { intraOpNumThreads },
+    });
+  } catch (e) {
+    throw asCliError(e);
+  }
+}
