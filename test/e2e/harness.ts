@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { preview, type PreviewServer } from 'vite';
+import { createServer, preview, type PreviewServer } from 'vite';
 import { REPO_ROOT } from '../paths';
 
 export const CHROMIUM = process.env.COTK_CHROMIUM ?? '/usr/bin/chromium';
@@ -64,4 +64,36 @@ export function watchErrors(page: Page): string[] {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
   return errors;
+}
+
+/** Vite's dev server on the repo root, for test pages under test/e2e/pages (never shipped). */
+export async function startDevHarness(): Promise<Harness> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`node scripts/ensure-chromium.mjs\``);
+  // No dependency discovery: a dependency Vite finds mid-test makes it re-optimize and reload the
+  // page under the test. The test pages and the worker import only ES-module packages, which the
+  // dev server serves as they are.
+  const server = await createServer({
+    root: REPO_ROOT,
+    logLevel: process.env.COTK_VITE_LOG === 'info' ? 'info' : 'warn',
+    server: { host: '127.0.0.1', port: 0, strictPort: false },
+    optimizeDeps: { noDiscovery: true, include: [] },
+  });
+  await server.listen();
+  const address = server.httpServer?.address();
+  if (!address || typeof address === 'string') throw new Error('the dev server has no TCP address');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return {
+    url: `http://127.0.0.1:${address.port}/`,
+    browser,
+    async newPage() {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      return { page, context };
+    },
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
 }

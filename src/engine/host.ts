@@ -1,0 +1,214 @@
+/**
+ * The engine worker's implementation of {@link EngineWorkerApi}, kept free of worker and comlink
+ * specifics (workers/engine.worker.ts wires it up) so that Node tests can drive it with
+ * onnxruntime-web's WASM backend. It resolves a model source to files, picks the backend (WebGPU
+ * first, WASM as the fallback, with a notice), proves the backend's prefill with a parity check,
+ * and streams each run's tokens in batches of at most ~10 a second.
+ */
+import type { ByteCache } from './source/cache';
+import { fetchHubModel } from './source/hub';
+import { loadModelFiles, memoryReader, type FolderReader } from './source/load';
+import { CPU_VARIANT_PREFERENCE, WEBGPU_VARIANT_PREFERENCE } from './source/layout';
+import { createEngine, type Engine } from './engine';
+import type { OrtModule } from './ort';
+import { checkParity, type ParityReference } from './parity';
+import type { Backend, EngineWorkerApi, LoadOptions, ModelSourceSpec, ParityReport, ProgressCallback, TokensCallback, WorkerInfo } from './protocol';
+import type { RunResult, TokenEvent } from './run';
+import type { ModelFiles } from './source/types';
+
+export interface GpuProbe {
+  readonly adapter: string;
+  readonly f16: boolean;
+}
+
+export interface HostDeps {
+  readonly ort: OrtModule;
+  /** URL of the folder that holds models/tiny-reasoner (the app's base URL). */
+  readonly baseUrl: string;
+  readonly fetch?: typeof fetch;
+  /** Where Hub downloads are kept for offline use (Cache Storage in the browser). */
+  readonly hubCache?: ByteCache | null;
+  /** The WebGPU adapter, or null when there is none (or WebGPU is not to be used). */
+  readonly probeWebGpu: () => Promise<GpuProbe | null>;
+  /** Milliseconds between streamed batches (default 100: at most ~10 updates a second). */
+  readonly batchMs?: number;
+}
+
+interface BundledManifest {
+  readonly variants: readonly string[];
+  readonly files: Readonly<Record<string, number>>;
+}
+
+interface BundledParity {
+  readonly ids: number[];
+  readonly vocab: number;
+  readonly logits: number[];
+}
+
+const BUNDLED = 'models/tiny-reasoner/';
+
+export class EngineHost implements EngineWorkerApi {
+  private engine: Engine | null = null;
+  private current: WorkerInfo | null = null;
+  private readonly runs = new Map<string, AbortController>();
+
+  constructor(private readonly deps: HostDeps) {}
+
+  private url(path: string): string {
+    return new URL(path, this.deps.baseUrl).href;
+  }
+
+  private async fetchBytes(path: string, onBytes?: (loaded: number, total: number | null) => void): Promise<Uint8Array> {
+    const res = await (this.deps.fetch ?? fetch)(this.url(path));
+    if (!res.ok) throw new Error(`the bundled model file ${path} could not be loaded (HTTP ${res.status})`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    onBytes?.(bytes.length, bytes.length);
+    return bytes;
+  }
+
+  private async bundledReader(): Promise<{ reader: FolderReader; manifest: BundledManifest }> {
+    const manifest = JSON.parse(new TextDecoder().decode(await this.fetchBytes(`${BUNDLED}manifest.json`))) as BundledManifest;
+    const reader: FolderReader = {
+      name: 'tiny-reasoner (bundled)',
+      list: async () => Object.keys(manifest.files),
+      read: (path, onProgress) => this.fetchBytes(`${BUNDLED}${path}`, onProgress),
+    };
+    return { reader, manifest };
+  }
+
+  private async files(source: ModelSourceSpec, gpu: GpuProbe | null, onProgress?: ProgressCallback): Promise<{ files: ModelFiles; parity: ParityReference | null }> {
+    const preference = gpu?.f16 ? WEBGPU_VARIANT_PREFERENCE : CPU_VARIANT_PREFERENCE;
+    if (source.kind === 'bundled') {
+      const { reader } = await this.bundledReader();
+      // Without shader-f16 only the fp32 graph runs on WebGPU; with it, the int4 WebGPU graph.
+      const variant = source.variant ?? (gpu?.f16 ? 'int4-webgpu' : 'fp32-cpu');
+      const files = await loadModelFiles(reader, { variant, preference, onProgress });
+      return { files, parity: await this.bundledParity(files) };
+    }
+    if (source.kind === 'hub') {
+      const repo = await fetchHubModel(source.repo, { host: source.host, revision: source.revision, dtype: source.dtype, cache: this.deps.hubCache, onProgress, fetch: this.deps.fetch });
+      return { files: await loadModelFiles(memoryReader(source.repo, repo), { preference, onProgress }), parity: null };
+    }
+    const map = new Map(source.files.map((f) => [f.path.replace(/^\/+/, ''), f.data]));
+    return { files: await loadModelFiles(memoryReader(source.name, map), { preference, onProgress }), parity: null };
+  }
+
+  /** The bundled fp32 graph is checked against PyTorch's logits; other graphs against themselves. */
+  private async bundledParity(files: ModelFiles): Promise<ParityReference | null> {
+    if (files.variant !== 'fp32-cpu') return null;
+    const p = JSON.parse(new TextDecoder().decode(await this.fetchBytes(`${BUNDLED}parity.json`))) as BundledParity;
+    return { ids: p.ids, logits: p.logits, vocab: p.vocab, label: 'PyTorch reference logits', tolerance: 1e-3 };
+  }
+
+  /** A short chat-formatted sequence for models without a shipped reference: chunked vs one token at a time. */
+  private selfReference(engine: Engine, files: ModelFiles): ParityReference {
+    const ids = [
+      ...engine.promptIds('What is (12+7)*3? Think step by step.'),
+      ...engine.tokenizer.encode('<think>\n12+7=19\n19*3=57\nSo the answer is 57.\n</think>\n\n57'),
+    ];
+    const fp32 = /fp32|^model\.onnx$/.test(files.variant);
+    return { ids, logits: null, vocab: files.config.vocabSize, label: 'the same backend one token at a time', tolerance: fp32 ? 2e-2 : 0.25 };
+  }
+
+  async load(source: ModelSourceSpec, onProgress?: ProgressCallback, options: LoadOptions = {}): Promise<WorkerInfo> {
+    const t0 = performance.now();
+    for (const c of this.runs.values()) c.abort();
+    await this.engine?.release();
+    this.engine = null;
+    this.current = null;
+    const wanted = options.backend ?? 'auto';
+    const gpu = wanted === 'wasm' ? null : await this.deps.probeWebGpu();
+    const notices: string[] = [];
+    if (wanted === 'wasm') notices.push('Running on WASM (CPU), as asked.');
+    else if (!gpu) notices.push('WebGPU is not available here: the model runs on WASM (CPU), which is slower.');
+    const { files, parity: shipped } = await this.files(source, gpu, onProgress);
+
+    let backend: Backend = gpu ? 'webgpu' : 'wasm';
+    let engine: Engine | null = null;
+    let parity: ParityReport | null = null;
+    if (backend === 'webgpu') {
+      try {
+        engine = await createEngine(this.deps.ort, files, { executionProviders: ['webgpu'], runtime: 'onnxruntime-web', kvOnDevice: true, onProgress });
+        onProgress?.({ phase: 'parity', message: 'checking WebGPU prefill against a reference' });
+        parity = await checkParity(engine, shipped ?? this.selfReference(engine, files));
+        if (parity.chosenChunk === 0) {
+          notices.push(`WebGPU gave wrong logits at every prefill chunk size tried (${parity.reference}); running on WASM instead.`);
+          await engine.release();
+          engine = null;
+        } else if (parity.trials.length > 1) {
+          notices.push(`WebGPU prefills of more than ${parity.chosenChunk} tokens disagreed with ${parity.reference}; prefill runs in chunks of ${parity.chosenChunk}.`);
+        }
+      } catch (e) {
+        notices.push(`WebGPU could not run this model (${(e as Error).message}); running on WASM instead.`);
+        engine = null;
+      }
+      if (!engine && wanted === 'webgpu') throw new Error(`WebGPU was asked for but cannot run this model correctly: ${notices.at(-1) ?? ''}`);
+      if (!engine) backend = 'wasm';
+    } else if (wanted === 'webgpu') {
+      throw new Error('WebGPU was asked for, but this browser has no WebGPU adapter.');
+    }
+    if (!engine) {
+      engine = await createEngine(this.deps.ort, files, { executionProviders: ['wasm'], runtime: 'onnxruntime-web', onProgress });
+      if (shipped) {
+        onProgress?.({ phase: 'parity', message: 'checking WASM against the reference' });
+        parity = await checkParity(engine, shipped, [Infinity]);
+        if (parity.chosenChunk === 0) notices.push(`WASM logits differ from ${parity.reference} by ${parity.trials[0].maxAbsDiff.toExponential(1)}: scores may be off.`);
+        parity = { ...parity, chosenChunk: Infinity };
+      }
+    }
+    this.engine = engine;
+    this.current = {
+      ...engine.info(),
+      backend,
+      adapter: backend === 'webgpu' ? (gpu?.adapter ?? null) : null,
+      parity,
+      notices,
+      loadMs: performance.now() - t0,
+    };
+    return this.current;
+  }
+
+  private async runStreamed(runId: string, onTokens: TokensCallback | undefined, job: (onToken: (t: TokenEvent) => void, signal: AbortSignal) => Promise<RunResult>) {
+    if (!this.engine) throw new Error('No model is loaded: load one first.');
+    if (this.runs.has(runId)) throw new Error(`a run with id ${runId} is already going`);
+    const ctl = new AbortController();
+    this.runs.set(runId, ctl);
+    let pending: TokenEvent[] = [];
+    let last = 0;
+    const flush = () => {
+      if (pending.length && onTokens) onTokens({ runId, tokens: pending });
+      pending = [];
+      last = performance.now();
+    };
+    try {
+      const result = await job((t) => {
+        pending.push(t);
+        if (performance.now() - last >= (this.deps.batchMs ?? 100)) flush();
+      }, ctl.signal);
+      flush();
+      return result;
+    } finally {
+      this.runs.delete(runId);
+    }
+  }
+
+  private chunk(requested: number | undefined): number | undefined {
+    return requested ?? (this.current?.parity?.chosenChunk || undefined);
+  }
+
+  generate: EngineWorkerApi['generate'] = (runId, prompt, options, onTokens) =>
+    this.runStreamed(runId, onTokens, (onToken, signal) => (this.engine as Engine).generate(prompt, { ...options, prefillChunk: this.chunk(options.prefillChunk) }, onToken, signal));
+
+  score: EngineWorkerApi['score'] = (runId, prompt, output, options, onTokens) =>
+    this.runStreamed(runId, onTokens, (onToken, signal) => (this.engine as Engine).score(prompt, output, { ...options, prefillChunk: this.chunk(options.prefillChunk) }, onToken, signal));
+
+  async cancel(runId: string): Promise<boolean> {
+    const c = this.runs.get(runId);
+    c?.abort();
+    return c !== undefined;
+  }
+
+  async info(): Promise<WorkerInfo | null> {
+    return this.current;
+  }
+}

@@ -1,0 +1,88 @@
+// A test page (served by Vite's dev server in the browser tests, never shipped): drives the real
+// engine worker through the real client and hands plain data back to the test.
+import { getEngine } from '../../../src/engine/client';
+import type { LoadOptions, LoadProgress, ModelSourceSpec, WorkerInfo } from '../../../src/engine/protocol';
+
+export interface EngineProbeResult {
+  info: WorkerInfo;
+  phases: string[];
+  text: string;
+  ids: number[];
+  promptLength: number;
+  scores: Record<string, number | null>;
+  tokens: number;
+  residual: number[];
+  finalNorm: number[];
+  batches: number;
+  loadMs: number;
+  runMs: number;
+}
+
+async function run(backend: LoadOptions['backend'], prompt: string, maxTokens: number): Promise<EngineProbeResult> {
+  const engine = getEngine();
+  const phases: string[] = [];
+  const t0 = performance.now();
+  const info = await engine.load({ kind: 'bundled' }, (p) => phases.push(p.phase), { backend });
+  const t1 = performance.now();
+  let batches = 0;
+  const r = await engine.generate('e2e', prompt, { maxTokens, temperature: 0 }, () => batches++);
+  const runMs = performance.now() - t1;
+  if (!r.states) throw new Error('the run kept no states');
+  return {
+    info,
+    phases: [...new Set(phases)],
+    text: r.text,
+    ids: [...r.ids],
+    promptLength: r.promptLength,
+    scores: r.scores,
+    tokens: r.states.tokens,
+    residual: Array.from(r.states.residual),
+    finalNorm: Array.from(r.states.finalNorm),
+    batches,
+    loadMs: t1 - t0,
+    runMs,
+  };
+}
+
+/** Loads a source and reports every progress event, or the error (name, message, code). */
+async function load(source: ModelSourceSpec, backend: LoadOptions['backend']) {
+  const events: LoadProgress[] = [];
+  try {
+    const info = await getEngine().load(source, (p) => events.push(p), { backend });
+    return { info, events, error: null };
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    return { info: null, events, error: { name: err.name, message: err.message, code: err.code } };
+  }
+}
+
+async function cacheKeys(): Promise<string[]> {
+  return (await (await caches.open('cotk-models')).keys()).map((r) => r.url);
+}
+
+declare global {
+  interface Window {
+    engineProbe: {
+      run: typeof run;
+      load: typeof load;
+      cacheKeys: typeof cacheKeys;
+      error: (backend: LoadOptions['backend'], source: unknown) => Promise<{ name: string; message: string; code?: string }>;
+    };
+  }
+}
+
+window.engineProbe = {
+  run,
+  load,
+  cacheKeys,
+  async error(backend, source) {
+    try {
+      await getEngine().load(source as never, undefined, { backend });
+      return { name: 'none', message: 'loaded' };
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      return { name: err.name, message: err.message, code: err.code };
+    }
+  },
+};
+document.getElementById('status')!.textContent = 'ready';

@@ -1,0 +1,61 @@
+/**
+ * The engine worker: the app's only comlink `expose()`. It wires onnxruntime-web (WebGPU and WASM,
+ * served from this origin: nothing is fetched from a CDN), Cache Storage for Hub downloads and the
+ * WebGPU adapter into the runtime-agnostic EngineHost, and transfers big typed arrays back.
+ */
+import * as Comlink from 'comlink';
+import * as ort from 'onnxruntime-web/webgpu';
+import wasmMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import wasmBinary from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import '../src/engine/comlinkErrors';
+import { EngineHost, type GpuProbe } from '../src/engine/host';
+import type { OrtModule } from '../src/engine/ort';
+import type { EngineWorkerApi, RunResult } from '../src/engine/protocol';
+import { CacheStorageCache } from '../src/engine/source/cache';
+
+ort.env.wasm.wasmPaths = { mjs: new URL(wasmMjs, self.location.href).href, wasm: new URL(wasmBinary, self.location.href).href };
+ort.env.logLevel = 'error';
+
+interface GpuAdapterLike {
+  readonly features: ReadonlySet<string>;
+  readonly info?: { readonly vendor?: string; readonly architecture?: string; readonly description?: string };
+}
+
+async function probeWebGpu(): Promise<GpuProbe | null> {
+  const gpu = (self.navigator as WorkerNavigator & { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
+  if (!gpu) return null;
+  try {
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return null;
+    const i = adapter.info;
+    const name = [i?.vendor, i?.architecture, i?.description].filter(Boolean).join(' ') || 'unknown adapter';
+    return { adapter: name, f16: adapter.features.has('shader-f16') };
+  } catch {
+    return null;
+  }
+}
+
+const host = new EngineHost({
+  ort: ort as unknown as OrtModule,
+  baseUrl: new URL(import.meta.env.BASE_URL, self.location.origin).href,
+  hubCache: typeof caches === 'undefined' ? null : new CacheStorageCache('cotk-models'),
+  probeWebGpu,
+});
+
+/** The kept states and logits travel as transferred buffers, not copies. */
+function transferResult(r: RunResult): RunResult {
+  const buffers: ArrayBuffer[] = [];
+  if (r.states) buffers.push(r.states.residual.buffer as ArrayBuffer, r.states.finalNorm.buffer as ArrayBuffer);
+  if (r.logits) buffers.push(r.logits.buffer as ArrayBuffer);
+  return Comlink.transfer(r, [...new Set(buffers)]);
+}
+
+const api: EngineWorkerApi = {
+  load: (source, onProgress, options) => host.load(source, onProgress, options),
+  generate: async (runId, prompt, options, onTokens) => transferResult(await host.generate(runId, prompt, options, onTokens)),
+  score: async (runId, prompt, output, options, onTokens) => transferResult(await host.score(runId, prompt, output, options, onTokens)),
+  cancel: (runId) => host.cancel(runId),
+  info: () => host.info(),
+};
+
+Comlink.expose(api);
