@@ -7,8 +7,9 @@ export const BATCH_USAGE = `usage: cotk batch --model DIR --in traces.jsonl --ou
   Teacher-forced scoring of finished traces. Each input line:
     {"id": any, "prompt": "<user message>", "output": "<assistant text, <think> … EOS>", "label": 0|1 (optional)}
   The prompt goes through the model's chat template with the generation prompt. Each output line:
-    {"id": …, "scores": {"cotkEnergy", "coeR", "coeC", "perplexity", "meanEntropy", "selfCertainty",
-     "maxProb", "answerConfidence"}}   (null where a segment is empty), in input order.
+    {"id": …, "scores": {"cotk", "cotkV2", "cotkEnergy", "coeR", "coeC", "perplexity", "meanEntropy",
+     "selfCertainty", "maxProb", "answerConfidence"}}   (null where a segment is empty), in input order.
+    cotk is the default CoT-Kinetics energy (v2); cotkEnergy is v1, cotkV2 is v2.
   A bad line is reported on stderr with its line number and skipped; the exit code is then 2.
 ${MODEL_USAGE}
   --in FILE       JSON lines (- for standard input)

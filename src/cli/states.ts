@@ -14,6 +14,7 @@ function caseOutput(name: string | undefined, s: TraceScores): object {
   return {
     ...(name !== undefined ? { name } : {}),
     cotk: { kinetic, curvature, energy, traceEnergy },
+    cotkV2: s.cotkV2,
     coe: { mag, ang, coeR, coeC },
     output: s.output,
     answer: s.answer,

@@ -1,6 +1,6 @@
 import { InputError } from './errors';
 import { binaryMetrics, orient, type BinaryMetrics, type Orientation } from './metrics';
-import { aggregateLogitStats, coe, cotkV1, tokenLogitStats, type TraceScores } from './scores/index';
+import { aggregateLogitStats, coe, cotkV1, cotkV2, tokenLogitStats, type TraceScores } from './scores/index';
 import { COTK_V1_DEFAULT_GAMMA } from './scores/cotKinetics';
 import { spanLength, type LayerStates, type Span } from './tensor';
 import { outputPositions } from './trace/segment';
@@ -197,6 +197,7 @@ export function scoreStatesCase(c: StatesCase): TraceScores {
   const perToken = tokenLogitStats(c.logits, c.vocab, c.targets);
   return {
     cotk: cotkV1(c.residual, c.reasoning, c.gamma),
+    cotkV2: cotkV2(c.residual, c.reasoning, perToken.slice(0, nr).map((t) => -t.logProb)),
     coe: coe(c.hidden, outputPositions(c.reasoning, c.answer)),
     output: aggregateLogitStats(perToken),
     answer: perToken.length > nr ? aggregateLogitStats(perToken.slice(nr)) : null,

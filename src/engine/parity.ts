@@ -19,16 +19,13 @@ export interface ParityReference {
 
 export const CHUNK_CANDIDATES = [Infinity, 64, 32, 16, 8, 4, 1];
 
-/** Logits rows the engine kept for the scored tokens, keyed by the position they predict. */
-async function scoredRows(engine: Engine, ref: ParityReference, chunk: number): Promise<Map<number, Float32Array>> {
-  const r = await engine.score({ ids: ref.ids.slice(0, 1) }, ref.ids.slice(1), { prefillChunk: chunk, keepLogits: true, stateCapBytes: 0 });
+/** Every output position's logits row from one teacher-forced pass, keyed by the position it predicts. */
+async function outputRows(engine: Engine, ref: ParityReference, chunk: number): Promise<Map<number, Float32Array>> {
+  const r = await engine.score({ ids: ref.ids.slice(0, 1) }, ref.ids.slice(1), { prefillChunk: chunk, keepLogits: 'all', stateCapBytes: 0 });
   const rows = new Map<number, Float32Array>();
-  const logits = r.logits;
+  const logits = r.outputLogits;
   if (!logits) return rows;
-  const positions: number[] = [];
-  for (let t = r.segments.reasoning[0]; t < r.segments.reasoning[1]; t++) positions.push(t);
-  for (let t = r.segments.answer[0]; t < r.segments.answer[1]; t++) positions.push(t);
-  positions.forEach((t, i) => rows.set(t, logits.subarray(i * ref.vocab, (i + 1) * ref.vocab)));
+  for (let i = 0; i * ref.vocab < logits.length; i++) rows.set(r.promptLength + i, logits.subarray(i * ref.vocab, (i + 1) * ref.vocab));
   return rows;
 }
 
@@ -57,14 +54,14 @@ export async function checkParity(engine: Engine, ref: ParityReference, candidat
     const V = ref.vocab;
     expected = (t) => (t >= 1 && t <= ref.ids.length ? Array.prototype.slice.call(L, (t - 1) * V, t * V) : undefined);
   } else {
-    const stepwise = await scoredRows(engine, ref, 1);
+    const stepwise = await outputRows(engine, ref, 1);
     expected = (t) => stepwise.get(t);
   }
   const n = ref.ids.length;
   for (const c of candidates) {
     const chunk = Math.min(c, n);
     if (trials.some((t) => t.chunk === chunk)) continue;
-    const d = maxAbsDiff(await scoredRows(engine, ref, chunk), expected);
+    const d = maxAbsDiff(await outputRows(engine, ref, chunk), expected);
     const ok = d <= ref.tolerance;
     trials.push({ chunk, maxAbsDiff: d, ok });
     if (ok) {

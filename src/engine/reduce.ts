@@ -1,5 +1,5 @@
-import { aggregateLogitStats, coeFromMeans, cotkV1Token, layerSpeeds, rowStats } from '../core/scores/index';
-import type { CoeScores, CotkTrace, LogitStats, TokenLogitStats } from '../core/scores/index';
+import { aggregateLogitStats, coeFromMeans, cotkV1Token, cotkV2FromTerms, cotkV2Kappa, layerSpeeds, rowStats } from '../core/scores/index';
+import type { CoeScores, CotkTrace, CotkV2Trace, LogitStats, TokenLogitStats } from '../core/scores/index';
 import { COTK_V1_DEFAULT_GAMMA } from '../core/scores/cotKinetics';
 import { normAt } from '../core/linalg';
 import type { PathView } from '../core/tensor';
@@ -43,6 +43,8 @@ export interface TokenReduction {
   readonly kinetic: number;
   readonly curvature: number;
   readonly energy: number;
+  /** CoT-Kinetics v2 kinetic term κ = mean_l ln(‖v_l‖/‖x_0‖) (NaN without states); its potential is −logProb. */
+  readonly kappa: number;
   /** ‖R[l] − R[l−1]‖, l = 1 … L. */
   readonly speeds: Float32Array;
   /** ‖R[l]‖, l = 0 … L. */
@@ -51,6 +53,7 @@ export interface TokenReduction {
 
 export interface ReducedScores {
   readonly cotk: CotkTrace | null;
+  readonly cotkV2: CotkV2Trace | null;
   readonly coe: CoeScores | null;
   readonly output: LogitStats | null;
   readonly answer: LogitStats | null;
@@ -81,7 +84,7 @@ export class StreamReducer {
   private readonly store: StateStore | null;
   private readonly ids: number[] = [];
   private readonly stats: TokenLogitStats[] = [];
-  private readonly energies: { kinetic: number; curvature: number; energy: number }[] = [];
+  private readonly energies: { kinetic: number; curvature: number; energy: number; kappa: number }[] = [];
   private readonly rows: Float32Array[] = [];
   /** Σ H[l][t] over scored tokens (pending ones included until settled), [L+1][d], float64. */
   private sum: Float64Array | null;
@@ -113,12 +116,12 @@ export class StreamReducer {
     const st = rowStats(row, rowOffset, vocab, id);
     this.stats.push(st);
     if (this.o.keepLogits) this.rows.push(row.slice(rowOffset, rowOffset + vocab));
-    let terms = { kinetic: NaN, curvature: NaN, energy: NaN };
+    let terms = { kinetic: NaN, curvature: NaN, energy: NaN, kappa: NaN };
     let speeds = EMPTY;
     let norms = EMPTY;
     if (at && this.hasStates) {
       const path: PathView = { data: at.data, base: at.j * d, layerStride: at.n * d, layers: L, dim: d };
-      terms = cotkV1Token(path, this.gamma);
+      terms = { ...cotkV1Token(path, this.gamma), kappa: cotkV2Kappa(path) };
       speeds = Float32Array.from(layerSpeeds(path));
       norms = new Float32Array(L + 1);
       for (let l = 0; l <= L; l++) norms[l] = normAt(at.data, (l * at.n + at.j) * d, d);
@@ -161,6 +164,7 @@ export class StreamReducer {
     const output = scored.length > 0 ? aggregateLogitStats(scored) : null;
     const answer = a1 > a0 ? aggregateLogitStats(this.stats.slice(a0 - P, a1 - P)) : null;
     let cotk: CotkTrace | null = null;
+    let cotkV2: CotkV2Trace | null = null;
     let coe: CoeScores | null = null;
     if (this.hasStates && r1 > r0) {
       const terms = this.energies.slice(r0 - P, r1 - P);
@@ -172,6 +176,10 @@ export class StreamReducer {
         energy: terms.map((t) => t.energy),
         traceEnergy: s / terms.length,
       };
+      cotkV2 = cotkV2FromTerms(
+        terms.map((t) => t.kappa),
+        this.stats.slice(r0 - P, r1 - P).map((t) => -t.logProb),
+      );
     }
     if (this.hasStates && scored.length > 0 && this.sum) {
       // meanStates scales the sums by 1/n the same way, so the means match the full capture's exactly.
@@ -183,7 +191,7 @@ export class StreamReducer {
     const logits = keep ? this.concatRows([...this.rows.slice(r0 - P, r1 - P), ...this.rows.slice(a0 - P, a1 - P)]) : null;
     const outputLogits = keep === 'all' ? this.concatRows(this.rows) : null;
     const states = this.hasStates && this.store ? this.store.layout() : null;
-    return { segments, scores: { cotk, coe, output, answer }, states, logits, outputLogits };
+    return { segments, scores: { cotk, cotkV2, coe, output, answer }, states, logits, outputLogits };
   }
 
   private concatRows(rows: readonly Float32Array[]): Float32Array {

@@ -1,4 +1,4 @@
-import type { ScorerId } from '../core/scores/index';
+import { scoreValues, type ScoreKey } from '../core/scores/index';
 import type { Segments } from '../core/trace/segment';
 import { DEFAULT_STATE_CAP_BYTES, type KeptStates } from './keep';
 import { StreamReducer, type ReducedScores, type TokenReduction } from './reduce';
@@ -52,7 +52,7 @@ export interface RunResult {
   readonly segments: Segments;
   readonly tokens: readonly TokenReduction[];
   /** One number per scorer, null where its segment is empty or the graph gave no states. */
-  readonly scores: Record<ScorerId, number | null>;
+  readonly scores: Record<ScoreKey, number | null>;
   readonly detail: ReducedScores;
   readonly states: KeptStates | null;
   /** Rows [reasoning + answer tokens][vocab] that predicted each scored token (keepLogits). */
@@ -62,18 +62,9 @@ export interface RunResult {
   readonly timing: RunTiming;
 }
 
-/** The batch/CLI numbers from the reduced scores; same definitions as SCORERS in src/core. */
-export function scoreNumbers(s: ReducedScores): Record<ScorerId, number | null> {
-  return {
-    cotkEnergy: s.cotk?.traceEnergy ?? null,
-    coeR: s.coe?.coeR ?? null,
-    coeC: s.coe?.coeC ?? null,
-    perplexity: s.output?.perplexity ?? null,
-    meanEntropy: s.output?.meanEntropy ?? null,
-    selfCertainty: s.output?.selfCertainty ?? null,
-    maxProb: s.output?.maxProb ?? null,
-    answerConfidence: s.answer?.geoMeanProb ?? null,
-  };
+/** The batch/CLI numbers from the reduced scores: the registry's own definitions (SCORERS in src/core). */
+export function scoreNumbers(s: ReducedScores): Record<ScoreKey, number | null> {
+  return scoreValues(s);
 }
 
 /** Bookkeeping of one run: reducer, text stream, token list, timings. */

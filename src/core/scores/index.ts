@@ -1,24 +1,40 @@
 import type { Orientation } from '../metrics';
 import type { CoeScores } from './coe';
 import type { CotkTrace } from './cotKinetics';
+import type { CotkV2Trace } from './cotkV2';
 import type { LogitStats } from './logits';
 
 export { cotkV1, cotkV1Token, layerSpeeds, reweightCotk, COTK_V1_DEFAULT_GAMMA } from './cotKinetics';
 export type { CotkTrace, CotkTokenTerms } from './cotKinetics';
+export { cotkV2, cotkV2FromTerms, cotkV2Kappa } from './cotkV2';
+export type { CotkV2Trace } from './cotkV2';
+export { lensLogProbs, lensTopK } from './logitLens';
+export type { LensHead } from './logitLens';
 export { coe, coeFromMeans, meanStates } from './coe';
 export type { CoeScores } from './coe';
 export { aggregateLogitStats, rowStats, tokenLogitStats } from './logits';
 export type { LogitStats, TokenLogitStats } from './logits';
 
-/** Everything one trace's scorers produce; `answer` is null when the trace has no answer tokens. */
-export interface TraceScores {
+/** What the scorers read; a part is null when its segment is empty or no states were captured. */
+export interface ScoreInputs {
+  readonly cotk: CotkTrace | null;
+  readonly cotkV2: CotkV2Trace | null;
+  readonly coe: CoeScores | null;
+  readonly output: LogitStats | null;
+  readonly answer: LogitStats | null;
+}
+
+/** Everything one captured trace's scorers produce; `answer` is null when the trace has no answer tokens. */
+export interface TraceScores extends ScoreInputs {
   readonly cotk: CotkTrace;
+  readonly cotkV2: CotkV2Trace;
   readonly coe: CoeScores;
   readonly output: LogitStats;
   readonly answer: LogitStats | null;
 }
 
 export type ScorerId =
+  | 'cotkV2'
   | 'cotkEnergy'
   | 'coeR'
   | 'coeC'
@@ -35,11 +51,26 @@ export interface ScorerInfo {
   readonly formula: string;
   readonly orientation: Orientation;
   readonly source: string;
-  readonly value: (s: TraceScores) => number | null;
+  /** Which CoT-Kinetics formulation this is, for the CoT-Kinetics scorers. */
+  readonly formulation?: 'v1' | 'v2';
+  readonly value: (s: ScoreInputs) => number | null;
 }
+
+/** The CoT-Kinetics formulation the app, the CLI (key `cotk`) and docs/method.md use by default. */
+export const DEFAULT_COTK: ScorerId = 'cotkV2';
 
 /** The scorers a trace is measured by, in display order. Ids are the batch output's keys. */
 export const SCORERS: readonly ScorerInfo[] = [
+  {
+    id: 'cotkV2',
+    label: 'CoT-Kinetics energy (v2, barrier Lagrangian)',
+    formula:
+      'E = max_t U_t − mean_t κ_t,  κ_t = mean_l [ln‖x_l − x_{l−1}‖ − ln‖x_0‖] on the residual stream,  U_t = −log p(x_t), over the reasoning tokens',
+    orientation: 'lower-is-correct',
+    source: 'Bi et al. 2025 (arXiv 2505.13408), this project\'s formulation: see docs/method.md',
+    formulation: 'v2',
+    value: (s) => s.cotkV2?.energy ?? null,
+  },
   {
     id: 'cotkEnergy',
     label: 'CoT-Kinetics energy (v1 formulation)',
@@ -47,7 +78,8 @@ export const SCORERS: readonly ScorerInfo[] = [
       'E = mean_t [γ·K_t + (1−γ)·P_t],  K_t = ½·mean_l (L‖v_l‖/‖x_L−x_0‖)²,  P_t = mean_l θ_l/π,  v_l = x_l − x_{l−1} on the residual stream of each reasoning token',
     orientation: 'lower-is-correct',
     source: 'Bi et al. 2025 (arXiv 2505.13408), reconstructed: see docs/method.md',
-    value: (s) => s.cotk.traceEnergy,
+    formulation: 'v1',
+    value: (s) => s.cotk?.traceEnergy ?? null,
   },
   {
     id: 'coeR',
@@ -55,7 +87,7 @@ export const SCORERS: readonly ScorerInfo[] = [
     formula: 'mean_l ‖h_{l+1}−h_l‖/‖h_L−h_0‖ − mean_l ∠(h_{l+1},h_l)/∠(h_L,h_0),  h_l = mean of H[l] over output tokens',
     orientation: 'higher-is-correct',
     source: 'Wang et al., ICLR 2025 (Chain-of-Embedding)',
-    value: (s) => s.coe.coeR,
+    value: (s) => s.coe?.coeR ?? null,
   },
   {
     id: 'coeC',
@@ -63,7 +95,7 @@ export const SCORERS: readonly ScorerInfo[] = [
     formula: '| mean_l m_l·e^{i·a_l} |  with m_l, a_l the normalised step magnitude and angle',
     orientation: 'higher-is-correct',
     source: 'Wang et al., ICLR 2025 (Chain-of-Embedding)',
-    value: (s) => s.coe.coeC,
+    value: (s) => s.coe?.coeC ?? null,
   },
   {
     id: 'perplexity',
@@ -71,7 +103,7 @@ export const SCORERS: readonly ScorerInfo[] = [
     formula: 'exp(−mean_t log p_t(x_t)) over the output tokens',
     orientation: 'lower-is-correct',
     source: 'single-pass baseline',
-    value: (s) => s.output.perplexity,
+    value: (s) => s.output?.perplexity ?? null,
   },
   {
     id: 'meanEntropy',
@@ -79,7 +111,7 @@ export const SCORERS: readonly ScorerInfo[] = [
     formula: 'mean_t −Σ_j p_t(j)·log p_t(j) over the output tokens',
     orientation: 'lower-is-correct',
     source: 'single-pass baseline',
-    value: (s) => s.output.meanEntropy,
+    value: (s) => s.output?.meanEntropy ?? null,
   },
   {
     id: 'selfCertainty',
@@ -87,7 +119,7 @@ export const SCORERS: readonly ScorerInfo[] = [
     formula: 'mean_t ( −log V − (1/V)·Σ_j log p_t(j) ), the KL divergence from uniform',
     orientation: 'higher-is-correct',
     source: 'Kang et al. 2025 (self-certainty)',
-    value: (s) => s.output.selfCertainty,
+    value: (s) => s.output?.selfCertainty ?? null,
   },
   {
     id: 'maxProb',
@@ -95,7 +127,7 @@ export const SCORERS: readonly ScorerInfo[] = [
     formula: 'mean_t max_j p_t(j) over the output tokens',
     orientation: 'higher-is-correct',
     source: 'single-pass baseline',
-    value: (s) => s.output.maxProb,
+    value: (s) => s.output?.maxProb ?? null,
   },
   {
     id: 'answerConfidence',
@@ -113,9 +145,19 @@ export function scorerInfo(id: ScorerId): ScorerInfo {
   return info;
 }
 
-/** One number per scorer (null where the scorer is undefined for this trace), keyed by id. */
-export function scoreValues(s: TraceScores): Record<ScorerId, number | null> {
-  const out = {} as Record<ScorerId, number | null>;
-  for (const info of SCORERS) out[info.id] = info.value(s);
+/** Batch and CLI keys: every scorer id, plus `cotk` for the default CoT-Kinetics formulation. */
+export type ScoreKey = ScorerId | 'cotk';
+
+/**
+ * One number per scorer, keyed by id, plus `cotk` (the default formulation's value). Null where a
+ * scorer is undefined for this trace (empty segment, no states) or its value is not finite.
+ */
+export function scoreValues(s: ScoreInputs): Record<ScoreKey, number | null> {
+  const out = {} as Record<ScoreKey, number | null>;
+  for (const info of SCORERS) {
+    const v = info.value(s);
+    out[info.id] = v !== null && Number.isFinite(v) ? v : null;
+  }
+  out.cotk = out[DEFAULT_COTK];
   return out;
 }

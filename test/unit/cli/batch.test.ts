@@ -33,7 +33,9 @@ describe('cotk batch', () => {
     const worst: Record<string, number> = {};
     rows.forEach((row, i) => {
       const ref = referenceScores(traces[i]);
-      expect(Object.keys(row.scores).sort()).toEqual(Object.keys(ref).sort());
+      // the testbed's eight reference scores, plus v2 and `cotk` (the default formulation's value)
+      expect(Object.keys(row.scores).sort()).toEqual([...Object.keys(ref), 'cotkV2', 'cotk'].sort());
+      expect(row.scores.cotk).toBe(row.scores.cotkV2);
       for (const [k, v] of Object.entries(ref)) {
         const e = relErr(row.scores[k], v);
         worst[k] = Math.max(worst[k] ?? 0, e);

@@ -103,11 +103,13 @@ describe('streaming reducer', () => {
         const na = seg.answer[1] - seg.answer[0];
         if (nr === 0) {
           expect(red.scores.cotk).toBeNull();
+          expect(red.scores.cotkV2).toBeNull();
           if (na === 0) expect(scoreNumbers(red.scores)).toEqual(Object.fromEntries(Object.keys(scoreNumbers(red.scores)).map((k) => [k, null])));
           return;
         }
         const want = scoreStatesCase(fullCase(ids, P, L, d, V, states, logits));
         expect(red.scores.cotk).toEqual(want.cotk);
+        expect(red.scores.cotkV2).toEqual(want.cotkV2);
         expect(red.scores.coe).toEqual(want.coe);
         expect(red.scores.output).toEqual(want.output);
         expect(red.scores.answer).toEqual(want.answer);
