@@ -67,6 +67,22 @@ describe('EngineHost (the worker implementation) on WASM in Node', () => {
     expect(await h.cancel('run-c')).toBe(false);
   });
 
+  it('loads a folder the user picked (genai layout, loose files) and scores with it', async () => {
+    const h = host(async () => null);
+    const dir = join(REPO_ROOT, 'public/models/tiny-reasoner/fp32-cpu');
+    const names = ['genai_config.json', 'model.onnx', 'model.onnx.data', 'tokenizer.json', 'tokenizer_config.json', 'chat_template.jinja'];
+    const files = names.map((n) => ({ path: `my-model/${n}`, data: new Uint8Array(readFileSync(join(dir, n))) }));
+    const info = await h.load({ kind: 'files', name: 'my-model', files });
+    expect(info.name).toBe('my-model');
+    expect(info.layout).toBe('genai');
+    expect(info.parity).toBeNull(); // no shipped reference for a user's folder, and WASM is the reference backend
+    const t = testbed.traces[3];
+    const r = await h.score('f1', `${t.expr}=?`, t.text, {});
+    expect(r.scores.cotkEnergy).not.toBeNull();
+    const missing = files.filter((f) => !f.path.endsWith('tokenizer.json'));
+    await expect(h.load({ kind: 'files', name: 'my-model', files: missing })).rejects.toThrow(/tokenizer\.json/);
+  });
+
   it('refuses to run before a model is loaded, and refuses WebGPU when there is no adapter', async () => {
     const h = host(async () => null);
     await expect(h.generate('x', '1+1=?', {})).rejects.toThrow(/No model is loaded/);
