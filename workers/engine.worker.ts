@@ -10,7 +10,7 @@ import wasmBinary from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url
 import '../src/engine/comlinkErrors';
 import { EngineHost, type GpuProbe } from '../src/engine/host';
 import type { OrtModule } from '../src/engine/ort';
-import type { EngineWorkerApi, RunResult } from '../src/engine/protocol';
+import type { EngineWorkerApi, LensResult, RunResult } from '../src/engine/protocol';
 import { CacheStorageCache } from '../src/engine/source/cache';
 
 ort.env.wasm.wasmPaths = { mjs: new URL(wasmMjs, self.location.href).href, wasm: new URL(wasmBinary, self.location.href).href };
@@ -50,10 +50,17 @@ function transferResult(r: RunResult): RunResult {
   return Comlink.transfer(r, [...new Set(buffers)]);
 }
 
+function transferLens(r: LensResult): LensResult {
+  const buffers = [r.topIds.buffer as ArrayBuffer, r.topLogProbs.buffer as ArrayBuffer];
+  if (r.targetLogProb) buffers.push(r.targetLogProb.buffer as ArrayBuffer);
+  return Comlink.transfer(r, [...new Set(buffers)]);
+}
+
 const api: EngineWorkerApi = {
   load: (source, onProgress, options) => host.load(source, onProgress, options),
   generate: async (runId, prompt, options, onTokens) => transferResult(await host.generate(runId, prompt, options, onTokens)),
   score: async (runId, prompt, output, options, onTokens) => transferResult(await host.score(runId, prompt, output, options, onTokens)),
+  logitLens: async (states, hidden, targets, k) => transferLens(await host.logitLens(states, hidden, targets, k)),
   cancel: (runId) => host.cancel(runId),
   info: () => host.info(),
 };

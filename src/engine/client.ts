@@ -26,6 +26,11 @@ export function getEngine(): EngineWorkerApi {
     load: (source, onProgress?: ProgressCallback, options?) => r.load(source, proxied(onProgress), options),
     generate: (runId, prompt, options, onTokens?: TokensCallback) => r.generate(runId, prompt, options, proxied(onTokens)),
     score: (runId, prompt, output, options, onTokens?: TokensCallback) => r.score(runId, prompt, output, options, proxied(onTokens)),
+    logitLens: (states, hidden, targets, k) => {
+      // Transfer, never structured-clone; a view into a bigger buffer (kept states) is copied first so that buffer stays usable.
+      const own = states.byteOffset === 0 && states.byteLength === states.buffer.byteLength ? states : states.slice();
+      return r.logitLens(Comlink.transfer(own, [own.buffer as ArrayBuffer]), hidden, targets, k);
+    },
     cancel: (runId) => r.cancel(runId),
     info: () => r.info(),
   };

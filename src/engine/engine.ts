@@ -5,6 +5,7 @@ import type { OrtModule } from './ort';
 import { teacherForce } from './prefill';
 import type { ReduceOptions, RunContext, RunResult, TokenCallback } from './run';
 import { explainOrtError } from './ortErrors';
+import { checkLensArgs, openLensSession, runLens, type LensResult, type LensSession } from './lens';
 import { openSession, type ModelSession, type SessionOptions, type TapFn, type TapResult } from './session';
 import { KvCache, runStep } from './step';
 import type { ModelConfig, ModelFiles, ModelLayout } from './source/types';
@@ -45,6 +46,13 @@ export interface Engine {
   generate(prompt: PromptInput, opts?: GenerateOptions, onToken?: TokenCallback, signal?: AbortSignal): Promise<RunResult>;
   /** Teacher-forced scoring of a finished output (text as the model wrote it, or ids). */
   score(prompt: PromptInput, output: string | readonly number[], opts?: ReduceOptions, onToken?: TokenCallback, signal?: AbortSignal): Promise<RunResult>;
+  /**
+   * The logit lens: the model's own final norm and LM head applied to `states` ([n][hidden], e.g. one
+   * token's R[0..L]), giving each row's top-k tokens and, with `targets` (one id per row), the
+   * target's log-probability. Runs in a second small session made on first use (src/engine/lens.ts),
+   * queued with the engine's other runs; the [n, vocab] distribution never leaves the runtime.
+   */
+  lens(states: Float32Array, targets: readonly number[] | null, k: number): Promise<LensResult>;
   release(): Promise<void>;
 }
 
@@ -91,6 +99,13 @@ export async function createEngine(ort: OrtModule, files: ModelFiles, opts: Engi
     }
     return [...p.ids];
   };
+  // The lens session is made on first use and kept; a failed attempt is retried on the next call.
+  let lensSession: LensSession | null = null;
+  const lens = async (states: Float32Array, targets: readonly number[] | null, k: number): Promise<LensResult> => {
+    checkLensArgs(states, files.config.hiddenSize, files.config.vocabSize, targets, k); // before building a session for nothing
+    lensSession ??= await openLensSession(ort, files, { executionProviders: opts.executionProviders, runtime: opts.runtime, sessionOptions: opts.sessionOptions });
+    return runLens(lensSession, states, targets, k);
+  };
   const info: EngineInfo = {
     name: files.name,
     layout: files.layout,
@@ -112,11 +127,14 @@ export async function createEngine(ort: OrtModule, files: ModelFiles, opts: Engi
         const out = typeof output === 'string' ? tokenizer.encode(output) : [...output];
         return teacherForce(ctx, promptIds(prompt), out, o, onToken, signal);
       }),
+    lens: (states, targets, k) => exclusive(() => lens(states, targets, k)),
     release: async () => {
       if (closed) return;
       closed = true;
       await queue;
       await ms.session.release();
+      await lensSession?.session.release();
+      lensSession = null;
     },
   };
 }

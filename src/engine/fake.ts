@@ -4,6 +4,7 @@
  * an arithmetic "reasoner" that thinks step by step, and synthetic layer states and logits fed
  * through the real streaming reducer — so every score and view number is computed by the real code.
  */
+import { lensLogProbs, lensTopK, type LensHead } from '../core/scores/logitLens';
 import type { SpecialIds } from '../core/trace/segment';
 import type { EngineWorkerApi, ModelSourceSpec, TokensCallback, WorkerInfo } from './protocol';
 import { StreamReducer } from './reduce';
@@ -92,6 +93,14 @@ function logitsRow(target: number, position: number): Float32Array {
   row[target] = 2 + 4 * (0.5 + 0.5 * Math.cos(position * 0.9));
   return row;
 }
+
+/** A fixed synthetic read-out (RMSNorm weight and LM head) for the fake logit lens. */
+export const FAKE_LENS_HEAD: LensHead = (() => {
+  const vocab = FAKE_VOCAB.length;
+  const normWeight = Float64Array.from({ length: HIDDEN }, (_, i) => 1 + 0.25 * Math.cos(1.1 * i));
+  const lmHead = Float64Array.from({ length: vocab * HIDDEN }, (_, j) => Math.sin(0.61 * Math.floor(j / HIDDEN) + 0.7 * (j % HIDDEN)) * 1.5);
+  return { normWeight, normEps: 1e-6, lmHead, dim: HIDDEN, vocab };
+})();
 
 export interface FakeEngineOptions {
   /** Milliseconds between streamed batches (default 5), so a test can cancel midway. */
@@ -182,6 +191,27 @@ export function createFakeEngine(opts: FakeEngineOptions = {}): EngineWorkerApi 
     },
     generate: (runId, prompt, options, onTokens) => run(runId, textOf(prompt), fakeReasoning(textOf(prompt)), options.gamma, onTokens),
     score: (runId, prompt, output, options, onTokens) => run(runId, textOf(prompt), output, options.gamma, onTokens),
+    async logitLens(states, hidden, targets, k) {
+      if (!info) throw new Error('No model is loaded: load one first.');
+      const V = FAKE_LENS_HEAD.vocab;
+      if (hidden !== HIDDEN || states.length % HIDDEN !== 0) throw new Error(`lens states must be [n][${HIDDEN}] for the fake model.`);
+      const n = states.length / HIDDEN;
+      if (!Number.isInteger(k) || k < 1 || k > V) throw new Error(`lens k must be a whole number in [1, ${V}], got ${k}.`);
+      if (targets && targets.length !== n) throw new Error(`lens targets: ${targets.length} given for ${n} states.`);
+      const topIds = new Int32Array(n * k);
+      const topLogProbs = new Float32Array(n * k);
+      const targetLogProb = targets ? new Float32Array(n) : null;
+      const lp = new Float64Array(V);
+      for (let r = 0; r < n; r++) {
+        lensLogProbs(FAKE_LENS_HEAD, states, r * HIDDEN, lp);
+        lensTopK(lp, k).forEach((t, i) => {
+          topIds[r * k + i] = t.id;
+          topLogProbs[r * k + i] = t.logProb;
+        });
+        if (targets && targetLogProb) targetLogProb[r] = lp[targets[r]];
+      }
+      return { topIds, topLogProbs, targetLogProb };
+    },
     async cancel(runId) {
       if (!running.has(runId)) return false;
       cancelled.add(runId);

@@ -10,6 +10,8 @@ import { fetchHubModel } from './source/hub';
 import { loadModelFiles, memoryReader, type FolderReader } from './source/load';
 import { CPU_VARIANT_PREFERENCE, WEBGPU_VARIANT_PREFERENCE } from './source/layout';
 import { createEngine, type Engine } from './engine';
+import { EngineInputError } from './errors';
+import type { LensResult } from './lens';
 import type { OrtModule } from './ort';
 import { checkParity, type ParityReference } from './parity';
 import type { Backend, EngineWorkerApi, LoadOptions, ModelSourceSpec, ParityReport, ProgressCallback, TokensCallback, WorkerInfo } from './protocol';
@@ -201,6 +203,13 @@ export class EngineHost implements EngineWorkerApi {
 
   score: EngineWorkerApi['score'] = (runId, prompt, output, options, onTokens) =>
     this.runStreamed(runId, onTokens, (onToken, signal) => (this.engine as Engine).score(prompt, output, { ...options, prefillChunk: this.chunk(options.prefillChunk) }, onToken, signal));
+
+  async logitLens(states: Float32Array, hidden: number, targets: number[] | null, k: number): Promise<LensResult> {
+    if (!this.engine) throw new Error('No model is loaded: load one first.');
+    const expected = this.engine.info().config.hiddenSize;
+    if (hidden !== expected) throw new EngineInputError(`lens states are ${hidden} wide, but the loaded model's hidden size is ${expected}.`);
+    return this.engine.lens(states, targets, k);
+  }
 
   async cancel(runId: string): Promise<boolean> {
     const c = this.runs.get(runId);

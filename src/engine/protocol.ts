@@ -9,11 +9,12 @@
  */
 import type { EngineInfo, PromptInput } from './engine';
 import type { GenerateOptions } from './generate';
+import type { LensResult } from './lens';
 import type { ReduceOptions, RunResult, TokenEvent } from './run';
 import type { HubDtype } from './source/hub';
 import type { LoadProgress } from './source/types';
 
-export type { LoadProgress, PromptInput, RunResult, TokenEvent };
+export type { LensResult, LoadProgress, PromptInput, RunResult, TokenEvent };
 
 /** Where a model comes from. */
 export type ModelSourceSpec =
@@ -67,6 +68,16 @@ export interface EngineWorkerApi {
   generate(runId: string, prompt: PromptInput, options: GenerateOptions, onTokens?: TokensCallback): Promise<RunResult>;
   /** Teacher-forced scoring of a finished output. */
   score(runId: string, prompt: PromptInput, output: string, options: ReduceOptions, onTokens?: TokensCallback): Promise<RunResult>;
+  /**
+   * The logit lens on the loaded model: its own final norm and LM head applied to `states`
+   * ([n][hidden] row-major, e.g. one token's R[0..L] from a run's kept states), giving each row's
+   * `k` most likely tokens (ids and log-probabilities, most likely first) and, with `targets` (one
+   * token id per row), each target's log-probability. Computed in the worker in one small run; the
+   * [n, vocab] distribution never crosses to the page. Queued behind a running generate/score.
+   * The client transfers `states` when it spans its whole buffer (the caller's array is then
+   * detached) and copies it when it is a view into a larger buffer.
+   */
+  logitLens(states: Float32Array, hidden: number, targets: number[] | null, k: number): Promise<LensResult>;
   /** Stops a run at its next step; its promise still resolves, with stop = 'cancelled'. */
   cancel(runId: string): Promise<boolean>;
   info(): Promise<WorkerInfo | null>;

@@ -53,6 +53,7 @@ describe('the engine worker in Chromium', () => {
       expect(maxRel(r.residual, node.residual)).toBeLessThan(1e-3);
       expect(maxRel(r.finalNorm, node.finalNorm)).toBeLessThan(1e-3);
       expect(r.batches).toBeGreaterThan(0);
+      expect(r.lensTop1).toBe(1); // the logit lens, computed in the worker, agrees with greedy decoding
       expect(r.phases).toEqual(expect.arrayContaining(['read', 'parity']));
       if (backend === 'webgpu') {
         expect(r.info.adapter).toMatch(/swiftshader|google/i);

@@ -14,6 +14,8 @@ export interface EngineProbeResult {
   residual: number[];
   finalNorm: number[];
   batches: number;
+  /** Share of output positions where the lens on R[L] picks the generated token. */
+  lensTop1: number;
   loadMs: number;
   runMs: number;
 }
@@ -28,6 +30,15 @@ async function run(backend: LoadOptions['backend'], prompt: string, maxTokens: n
   const r = await engine.generate('e2e', prompt, { maxTokens, temperature: 0 }, () => batches++);
   const runMs = performance.now() - t1;
   if (!r.states) throw new Error('the run kept no states');
+  // The logit lens on R[L] is the model's own read-out: its top-1 must be each next greedy token.
+  const { layers: L, tokens: T, dim: d } = r.states;
+  const from = r.promptLength - 1;
+  const n = r.ids.length - 1 - from;
+  const rows = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) rows.set(r.states.residual.subarray((L * T + from + i) * d, (L * T + from + i + 1) * d), i * d);
+  const lens = await engine.logitLens(rows, d, r.ids.slice(from + 1), 1);
+  let lensTop1 = 0;
+  for (let i = 0; i < n; i++) if (lens.topIds[i] === r.ids[from + 1 + i]) lensTop1++;
   return {
     info,
     phases: [...new Set(phases)],
@@ -39,6 +50,7 @@ async function run(backend: LoadOptions['backend'], prompt: string, maxTokens: n
     residual: Array.from(r.states.residual),
     finalNorm: Array.from(r.states.finalNorm),
     batches,
+    lensTop1: lensTop1 / n,
     loadMs: t1 - t0,
     runMs,
   };
