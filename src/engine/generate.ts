@@ -1,3 +1,4 @@
+import { yieldToEventLoop } from './yield';
 import { EngineInputError } from './errors';
 import { checkContext, chunkSize, forwardChunks } from './prefill';
 import { RunRecorder, type ReduceOptions, type RunContext, type RunResult, type StopReason, type TokenCallback } from './run';
@@ -55,6 +56,7 @@ export async function generate(
     let stop: StopReason = 'max-tokens';
     const t1 = performance.now();
     for (let i = 0; i < maxTokens; i++) {
+      await yieldToEventLoop();
       if (signal?.aborted) {
         stop = 'cancelled';
         break;

@@ -1,3 +1,4 @@
+import { yieldToEventLoop } from './yield';
 import { ContextOverflowError, EngineInputError } from './errors';
 import { RunRecorder, type ReduceOptions, type RunContext, type RunResult, type TokenCallback } from './run';
 import { KvCache, runStep, type StepOutput } from './step';
@@ -35,6 +36,7 @@ export async function forwardChunks(
 ): Promise<{ last: StepOutput | null; cancelled: boolean }> {
   let prev: StepOutput | null = null;
   for (let s = 0; s < ids.length; s += chunk) {
+    await yieldToEventLoop();
     if (signal?.aborted) return { last: prev, cancelled: true };
     const step = await runStep(ctx.ms, cache, ids.slice(s, s + chunk));
     rec.steps++;

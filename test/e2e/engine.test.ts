@@ -63,6 +63,17 @@ describe('the engine worker in Chromium', () => {
     });
   }
 
+  it('wasm: a cancel sent from the page stops the run at the next step', async () => {
+    const { page } = await h.newPage();
+    await page.goto(`${h.url}test/e2e/pages/engine-probe.html`);
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+    const r = await page.evaluate(() => window.engineProbe.cancelEarly('wasm'));
+    console.log(`cancel on wasm: ${JSON.stringify(r)}`);
+    expect(r.stop).toBe('cancelled');
+    expect(r.tokens).toBeLessThan(r.fullTokens);
+    expect(r.tokens - r.tokensAtCancel).toBeLessThan(5); // the worker read the cancel within a few steps
+  });
+
   it('a load error keeps its class name and code across the worker boundary', async () => {
     const { page } = await h.newPage();
     await page.goto(`${h.url}test/e2e/pages/engine-probe.html`);

@@ -68,6 +68,23 @@ async function load(source: ModelSourceSpec, backend: LoadOptions['backend']) {
   }
 }
 
+/** Generates, cancels as soon as the first batch of tokens arrives, and says when each thing happened. */
+async function cancelEarly(backend: LoadOptions['backend']) {
+  const engine = getEngine();
+  await engine.load({ kind: 'bundled' }, undefined, { backend });
+  const full = await engine.generate('full', '(((6+40)*4)*6)*10=?', { maxTokens: 100 });
+  const t0 = performance.now();
+  let firstBatchMs = -1;
+  let tokensAtCancel = 0;
+  const r = await engine.generate('early', '(((6+40)*4)*6)*10=?', { maxTokens: 100 }, (b) => {
+    if (firstBatchMs >= 0) return;
+    firstBatchMs = performance.now() - t0;
+    tokensAtCancel = b.tokens.length;
+    void engine.cancel('early');
+  });
+  return { fullTokens: full.tokens.length, fullMs: full.timing.prefillMs + full.timing.decodeMs, stop: r.stop, tokens: r.tokens.length, firstBatchMs, tokensAtCancel, totalMs: performance.now() - t0 };
+}
+
 async function cacheKeys(): Promise<string[]> {
   return (await (await caches.open('cotk-models')).keys()).map((r) => r.url);
 }
@@ -78,6 +95,7 @@ declare global {
       run: typeof run;
       load: typeof load;
       cacheKeys: typeof cacheKeys;
+      cancelEarly: typeof cancelEarly;
       error: (backend: LoadOptions['backend'], source: unknown) => Promise<{ name: string; message: string; code?: string }>;
     };
   }
@@ -87,6 +105,7 @@ window.engineProbe = {
   run,
   load,
   cacheKeys,
+  cancelEarly,
   async error(backend, source) {
     try {
       await getEngine().load(source as never, undefined, { backend });
