@@ -1,32 +1,50 @@
-import { setMode, setQuestion, setTrace } from '../state/actions';
-import { useStore, type InputMode } from '../state/store';
+import type { KeyboardEvent } from 'react';
+import { Tabs } from '../components/Tabs';
+import { ErrorNote } from '../components/ErrorNote';
+import { cancelRun, generate, scoreTrace, setMode, setQuestion } from '../state/actions';
+import { selectInputError, selectRunStatus } from '../state/selectors';
+import type { InputMode } from '../state/slices';
+import { useStore } from '../state/store';
+import { PastePanel } from './PastePanel';
+import { RunStatusLine } from './RunStatusLine';
 
 const TABS: { id: InputMode; label: string }[] = [
   { id: 'ask', label: 'Ask' },
   { id: 'paste', label: 'Paste a trace' },
 ];
 
+/** Ctrl+Enter (⌘+Enter on a Mac) runs from any of the input fields. */
+function submitOn(run: () => unknown) {
+  return (e: KeyboardEvent) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      void run();
+    }
+  };
+}
+
 export function InputPanel() {
   const mode = useStore((s) => s.mode);
   const question = useStore((s) => s.question);
-  const trace = useStore((s) => s.trace);
+  const inputError = useStore(selectInputError);
+  const status = useStore(selectRunStatus);
+  const engineReady = useStore((s) => s.engineReady);
+  const modelStatus = useStore((s) => s.model.status);
+  const busy = status === 'running' || status === 'stopping';
+  const note = !engineReady
+    ? 'The model engine is not connected in this build yet; what you type is kept in this browser only.'
+    : modelStatus === 'loading'
+      ? 'The model is loading; you can type meanwhile.'
+      : null;
+  const stop = (
+    <button type="button" onClick={() => void cancelRun()} disabled={status !== 'running'}>
+      Stop
+    </button>
+  );
   return (
     <section className="panel input-panel" aria-labelledby="input-heading">
       <h2 id="input-heading">Input</h2>
-      <div role="tablist" aria-label="Input mode" className="tabs">
-        {TABS.map((t) => (
-          <button
-            key={t.id}
-            role="tab"
-            id={`tab-${t.id}`}
-            aria-selected={mode === t.id}
-            aria-controls={`panel-${t.id}`}
-            onClick={() => setMode(t.id)}
-          >
-            {t.label}
-          </button>
-        ))}
-      </div>
+      <Tabs label="Input mode" tabs={TABS} value={mode} onChange={setMode} />
       {mode === 'ask' ? (
         <div role="tabpanel" id="panel-ask" aria-labelledby="tab-ask">
           <label htmlFor="question">Question for the model</label>
@@ -36,23 +54,37 @@ export function InputPanel() {
             placeholder="(12+7)*3=?"
             value={question}
             onChange={(e) => setQuestion(e.target.value)}
+            onKeyDown={submitOn(generate)}
+            aria-describedby="ask-help"
           />
-          <button type="button" disabled aria-describedby="engine-note">
-            Generate
-          </button>
+          <p id="ask-help" className="note">
+            Ctrl+Enter generates.
+          </p>
+          <div className="buttons">
+            <button type="button" className="primary" onClick={() => void generate()} disabled={busy}>
+              Generate
+            </button>
+            {stop}
+          </div>
         </div>
       ) : (
         <div role="tabpanel" id="panel-paste" aria-labelledby="tab-paste">
-          <label htmlFor="trace">Finished trace (prompt, then &lt;think&gt;…&lt;/think&gt; and the answer)</label>
-          <textarea id="trace" rows={10} value={trace} onChange={(e) => setTrace(e.target.value)} />
-          <button type="button" disabled aria-describedby="engine-note">
-            Score trace
-          </button>
+          <PastePanel onSubmitKey={submitOn(scoreTrace)} />
+          <div className="buttons">
+            <button type="button" className="primary" onClick={() => void scoreTrace()} disabled={busy}>
+              Score trace
+            </button>
+            {stop}
+          </div>
         </div>
       )}
-      <p id="engine-note" className="note">
-        The model engine is not connected in this build yet; what you type is kept in this browser only.
-      </p>
+      <ErrorNote message={inputError} testId="input-error" />
+      {note && (
+        <p id="engine-note" className="note">
+          {note}
+        </p>
+      )}
+      <RunStatusLine />
     </section>
   );
 }

@@ -1,34 +1,50 @@
-import { SCORERS } from '../core/scores/index';
+import { selectResult, selectRun, useRunView } from '../state/selectors';
+import { useStore } from '../state/store';
+import { ConfidencePanel } from '../views/Confidence/ConfidencePanel';
+import { EnergyStrip } from '../views/EnergyStrip/EnergyStrip';
+import { LayerHeatmap } from '../views/LayerHeatmap/LayerHeatmap';
+import { MethodPanel } from '../views/Method/MethodPanel';
+import { TextView } from '../views/TextView/TextView';
+import { Trajectories } from '../views/Trajectories/Trajectories';
+import { TokenDetail } from './TokenDetail';
 
+/** The views, linked by the store's selection; the method panel shows before any run too. */
 export function ResultsArea() {
+  const run = useStore(selectRun);
+  const result = useStore(selectResult);
+  const view = useRunView();
   return (
     <section className="panel results" aria-labelledby="results-heading">
       <h2 id="results-heading">Results</h2>
-      <p className="empty" data-testid="results-empty">
-        No run yet. Ask a question or paste a trace: the reasoning appears here, each token tinted by its energy,
-        next to the token trajectories through the layers and the answer’s confidence.
-      </p>
-      <details className="method">
-        <summary>How each score is computed</summary>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Score</th>
-              <th scope="col">Formula</th>
-              <th scope="col">Reads</th>
-            </tr>
-          </thead>
-          <tbody>
-            {SCORERS.map((s) => (
-              <tr key={s.id}>
-                <th scope="row">{s.label}</th>
-                <td>{s.formula}</td>
-                <td>{s.orientation === 'higher-is-correct' ? '↑ higher = more likely correct' : '↓ lower = more likely correct'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
+      {!run || !view ? (
+        <p className="empty" data-testid="results-empty">
+          No run yet. Ask a question or paste a trace: the reasoning appears here, each token tinted by its energy, next to the token trajectories
+          through the layers and the answer’s confidence.
+        </p>
+      ) : view.rows.length === 0 ? (
+        <p className="empty" data-testid="results-waiting">
+          {run.status === 'running' ? 'Waiting for the first token…' : 'The run produced no output tokens.'}
+        </p>
+      ) : (
+        <>
+          {view.notes.length > 0 && (
+            <ul className="notices" aria-label="Notes about how the trace was split">
+              {view.notes.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
+          )}
+          <TokenDetail view={view} />
+          <div className="views">
+            <TextView view={view} prompt={run.prompt} />
+            <ConfidencePanel view={view} status={run.status} />
+            <Trajectories view={view} result={result} />
+            <EnergyStrip view={view} />
+            <LayerHeatmap view={view} />
+          </div>
+        </>
+      )}
+      <MethodPanel />
     </section>
   );
 }

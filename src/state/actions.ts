@@ -1,13 +1,160 @@
-import { useStore, type InputMode } from './store';
+import type { EngineWorkerApi, LoadOptions, LoadProgress, ModelSourceSpec, TokenBatch, TokenEvent } from '../engine/protocol';
+import type { GenerateOptions } from '../engine/generate';
+import type { RunResult } from '../engine/run';
+import { errorSentence } from './errors';
+import { parseTraceFields, parseTraceText, type ParsedTrace } from './parseTrace';
+import { initialSelection, type RunState } from './slices';
+import { useStore } from './store';
 
-export function setMode(mode: InputMode): void {
-  useStore.setState({ mode });
+export * from './uiActions';
+
+/**
+ * The only engine callers. The engine is injected (setEngine), so tests hand in a stand-in and the
+ * app hands in the worker client (src/app/engineBoot.ts), which wraps callbacks as comlink proxies. Every failure becomes a sentence
+ * in the slice it concerns; what the user typed is never touched here.
+ */
+let engine: EngineWorkerApi | null = null;
+let loadSeq = 0;
+/** The backend choice of the last load, reused by "Load the model again". */
+let loadOptions: LoadOptions = {};
+let runSeq = 0;
+
+export function setEngine(api: EngineWorkerApi | null): void {
+  engine = api;
+  useStore.setState({ engineReady: api !== null });
 }
 
-export function setQuestion(question: string): void {
-  useStore.setState({ question });
+/** The engine could not even start (its module failed to load): said where the model status is. */
+export function engineFailed(e: unknown): void {
+  useStore.setState((s) => ({ model: { ...s.model, status: 'error', error: errorSentence(e, 'The engine could not start') } }));
 }
 
-export function setTrace(trace: string): void {
-  useStore.setState({ trace });
+const NO_ENGINE = 'The model engine is not connected in this build yet; what you typed is kept in this browser.';
+
+export async function loadModel(source: ModelSourceSpec = { kind: 'bundled' }, options: LoadOptions = loadOptions): Promise<void> {
+  loadOptions = options;
+  const api = engine;
+  if (!api) return;
+  const seq = ++loadSeq;
+  useStore.setState({ model: { status: 'loading', info: null, progress: {}, phase: null, error: null } });
+  const onProgress = (p: LoadProgress) => {
+    if (seq !== loadSeq) return;
+    const { model } = useStore.getState();
+    const key = p.file ?? p.phase;
+    useStore.setState({ model: { ...model, phase: p.phase, progress: { ...model.progress, [key]: p } } });
+  };
+  try {
+    const info = await api.load(source, onProgress, options);
+    if (seq !== loadSeq) return;
+    useStore.setState((s) => ({ model: { ...s.model, status: 'ready', info, phase: null, error: null } }));
+  } catch (e) {
+    if (seq !== loadSeq) return;
+    useStore.setState((s) => ({ model: { ...s.model, status: 'error', error: errorSentence(e, 'The model did not load') } }));
+  }
+}
+
+function patchRun(id: string, patch: Partial<RunState>): void {
+  useStore.setState((s) => (s.run?.id === id ? { run: { ...s.run, ...patch } } : {}));
+}
+
+/**
+ * Streamed batches are coalesced into one store update per FLUSH_MS: the engine promises at most
+ * ~10 batches a second, but the views re-derive 4k tokens per update, so the page holds its own
+ * pace whatever the engine (or a fake) sends. Batches of an older run are dropped (the latest run wins).
+ */
+export const FLUSH_MS = 100;
+let pending: { runId: string; tokens: TokenEvent[] } | null = null;
+let flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+function flushBatches(): void {
+  if (flushTimer !== null) clearTimeout(flushTimer);
+  flushTimer = null;
+  const p = pending;
+  pending = null;
+  if (!p || p.tokens.length === 0) return;
+  useStore.setState((s) => (s.run?.id === p.runId ? { run: { ...s.run, events: [...s.run.events, ...p.tokens] } } : {}));
+}
+
+function onBatch(b: TokenBatch): void {
+  if (useStore.getState().run?.id !== b.runId) return;
+  if (pending && pending.runId !== b.runId) pending = null;
+  pending ??= { runId: b.runId, tokens: [] };
+  pending.tokens.push(...b.tokens);
+  flushTimer ??= setTimeout(flushBatches, FLUSH_MS);
+}
+
+function finishRun(id: string, result: RunResult): void {
+  flushBatches();
+  patchRun(id, { result, status: result.stop === 'cancelled' ? 'cancelled' : 'done' });
+}
+
+/** Why a run cannot start now, as a sentence, or null when it can. */
+function blocked(): string | null {
+  const { engineReady, model } = useStore.getState();
+  if (!engine || !engineReady) return NO_ENGINE;
+  if (model.status === 'loading') return 'The model is still loading; run again once it is ready.';
+  if (model.status === 'error') return 'The model did not load, so nothing can run; see the note in the header and load it again.';
+  if (model.status !== 'ready') return 'No model is loaded yet.';
+  return null;
+}
+
+async function start(kind: RunState['kind'], prompt: string, call: (api: EngineWorkerApi, id: string) => Promise<RunResult>): Promise<void> {
+  const api = engine as EngineWorkerApi;
+  const prev = useStore.getState().run;
+  if (prev && (prev.status === 'running' || prev.status === 'stopping')) {
+    await api.cancel(prev.id).catch(() => false); // its result still lands in patchRun, which ignores a stale id
+  }
+  const id = `run-${Date.now().toString(36)}-${++runSeq}`;
+  useStore.setState({
+    run: { id, kind, prompt, status: 'running', events: [], result: null, error: null },
+    inputError: null,
+    layer: null,
+    ...initialSelection,
+  });
+  try {
+    finishRun(id, await call(api, id));
+  } catch (e) {
+    flushBatches();
+    // The streamed tokens stay: a run that failed midway is still inspectable up to where it got.
+    patchRun(id, { status: 'error', error: errorSentence(e, kind === 'generate' ? 'The run stopped with an error' : 'Scoring failed') });
+  }
+}
+
+/** Asks the model the drafted question; tokens stream into the store as they come. */
+export async function generate(options: GenerateOptions = {}): Promise<void> {
+  const why = blocked();
+  const { question, gamma } = useStore.getState();
+  if (why) return void useStore.setState({ inputError: why });
+  if (question.trim() === '') return void useStore.setState({ inputError: 'Type a question for the model first.' });
+  await start('generate', question, (api, id) => api.generate(id, question, { gamma, ...options }, onBatch));
+}
+
+/** The drafted paste, parsed (pure; the input panel shows this before anything runs). */
+export function currentParse(): ParsedTrace {
+  const s = useStore.getState();
+  return s.pasteFormat === 'fields'
+    ? parseTraceFields({ prompt: s.fieldPrompt, reasoning: s.fieldReasoning, answer: s.fieldAnswer })
+    : parseTraceText(s.trace);
+}
+
+/** Scores the drafted trace by teacher forcing; bad input is explained without a worker trip. */
+export async function scoreTrace(): Promise<void> {
+  const parsed = currentParse();
+  if (!parsed.ok) return void useStore.setState({ inputError: parsed.problems.join(' ') });
+  const why = blocked();
+  if (why) return void useStore.setState({ inputError: why });
+  const { gamma } = useStore.getState();
+  await start('score', parsed.prompt, (api, id) => api.score(id, parsed.prompt, parsed.output, { gamma }, onBatch));
+}
+
+/** Stops the current run; its promise resolves with what was produced, which stays inspectable. */
+export async function cancelRun(): Promise<void> {
+  const run = useStore.getState().run;
+  if (!engine || !run || run.status !== 'running') return;
+  patchRun(run.id, { status: 'stopping' });
+  try {
+    await engine.cancel(run.id);
+  } catch (e) {
+    patchRun(run.id, { error: errorSentence(e, 'Stopping failed') });
+  }
 }

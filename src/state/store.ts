@@ -1,18 +1,55 @@
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
+import {
+  initialDraft,
+  initialModel,
+  initialRun,
+  initialSelection,
+  initialSettings,
+  TINT_METRICS,
+  type DraftSlice,
+  type SettingsSlice,
+  type StoreState,
+} from './slices';
 
-export type InputMode = 'ask' | 'paste';
+export type { InputMode, PasteFormat, StoreState, TintMetric, Theme } from './slices';
 
-/** What the user typed; persisted so that a reload or a crash loses nothing they made. */
-export interface DraftSlice {
-  mode: InputMode;
-  question: string;
-  trace: string;
+/** The fresh state of every slice (tests reset to it). */
+export function initialState(): StoreState {
+  return { ...initialDraft, ...initialModel, ...initialRun, ...initialSettings, ...initialSelection };
 }
 
-export const useStore = create<DraftSlice>()(
-  persist(
-    (): DraftSlice => ({ mode: 'ask', question: '', trace: '' }),
-    { name: 'cotk-drafts', version: 1, storage: createJSONStorage(() => localStorage) },
-  ),
+type Persisted = DraftSlice & Pick<SettingsSlice, 'gamma' | 'theme' | 'tint'>;
+
+/**
+ * The one store. Only the drafts and a few settings persist: a run holds typed arrays that
+ * localStorage cannot keep, and a stale selection or model status would be wrong after a reload.
+ * Version 1 stays: new draft fields merge over the stored ones with their defaults.
+ */
+export const useStore = create<StoreState>()(
+  persist(() => initialState(), {
+    name: 'cotk-drafts',
+    version: 1,
+    storage: createJSONStorage(() => localStorage),
+    // A stored value this build cannot use (an old tint name, a γ out of range) falls back to the default.
+    merge: (stored, current) => {
+      const p = (stored ?? {}) as Partial<Persisted>;
+      const tint = TINT_METRICS.find((t) => t === p.tint) ?? current.tint;
+      const gamma = typeof p.gamma === 'number' && p.gamma >= 0 && p.gamma <= 1 ? p.gamma : current.gamma;
+      const theme = p.theme === 'light' || p.theme === 'dark' || p.theme === 'system' ? p.theme : current.theme;
+      return { ...current, ...p, tint, gamma, theme };
+    },
+    partialize: (s): Persisted => ({
+      mode: s.mode,
+      question: s.question,
+      trace: s.trace,
+      pasteFormat: s.pasteFormat,
+      fieldPrompt: s.fieldPrompt,
+      fieldReasoning: s.fieldReasoning,
+      fieldAnswer: s.fieldAnswer,
+      gamma: s.gamma,
+      theme: s.theme,
+      tint: s.tint,
+    }),
+  }),
 );

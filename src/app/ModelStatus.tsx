@@ -1,0 +1,63 @@
+import { loadModel } from '../state/actions';
+import { selectModel } from '../state/selectors';
+import { useStore } from '../state/store';
+import { ErrorNote } from '../components/ErrorNote';
+import { ProgressBar } from '../components/ProgressBar';
+
+const BACKENDS = { webgpu: 'WebGPU', wasm: 'WebAssembly (CPU)', cpu: 'CPU' } as const;
+
+/** The model in the header: name, device, load progress per file, notices and errors, each in words. */
+export function ModelStatus() {
+  const model = useStore(selectModel);
+  const engineReady = useStore((s) => s.engineReady);
+  const info = model.info;
+  const status = !engineReady
+    ? 'not connected'
+    : model.status === 'ready'
+      ? 'ready'
+      : model.status === 'loading'
+        ? `loading${model.phase ? ` (${model.phase})` : ''}`
+        : model.status === 'error'
+          ? 'failed to load'
+          : 'not loaded';
+  const progress = Object.entries(model.progress);
+  return (
+    <div className="model-box">
+      <dl className="model-status" aria-label="Model">
+        <dt>Model</dt>
+        <dd data-testid="model-name">{info ? `${info.name} (${info.variant})` : 'tiny-reasoner (bundled)'}</dd>
+        <dt>Engine</dt>
+        <dd data-testid="engine-status">{status}</dd>
+        {info && (
+          <>
+            <dt>Device</dt>
+            <dd data-testid="model-backend">
+              {BACKENDS[info.backend]}
+              {info.adapter ? ` on ${info.adapter}` : ''} · {info.config.layers} layers, d = {info.config.hiddenSize}
+            </dd>
+          </>
+        )}
+      </dl>
+      {model.status === 'loading' && progress.length > 0 && (
+        <div className="progress-list" aria-label="Loading the model" role="group">
+          {progress.map(([k, p]) => (
+            <ProgressBar key={k} p={p} />
+          ))}
+        </div>
+      )}
+      {info && info.notices.length > 0 && (
+        <ul className="notices" aria-label="Notices about the model">
+          {info.notices.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      )}
+      <ErrorNote message={model.error} testId="model-error" />
+      {model.status === 'error' && (
+        <button type="button" onClick={() => void loadModel()}>
+          Load the model again
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,29 @@
+import type { EngineWorkerApi } from '../engine/protocol';
+import { engineFailed, loadModel, setEngine } from '../state/actions';
+
+/**
+ * The one place the app meets the engine worker: tests render the app without calling this and
+ * inject a stand-in through setEngine instead. `?engine=fake` swaps in the deterministic fake
+ * engine (src/engine/fake.ts), for browser tests of the interface that are not about the model;
+ * both are imported lazily so neither weighs on the first paint. `?backend=wasm|webgpu` pins the
+ * backend.
+ */
+export async function bootEngine(): Promise<void> {
+  const fake = new URLSearchParams(window.location.search).get('engine') === 'fake';
+  let api: EngineWorkerApi;
+  try {
+    if (fake) {
+      const { createFakeEngine } = await import('../engine/fake');
+      api = createFakeEngine({ delayMs: 20 });
+    } else {
+      const { getEngine } = await import('../engine/client');
+      api = getEngine();
+    }
+  } catch (e) {
+    return engineFailed(e);
+  }
+  setEngine(api);
+  // ?backend=wasm|webgpu pins the backend (default: WebGPU when there is an adapter, else WASM).
+  const backend = new URLSearchParams(window.location.search).get('backend');
+  await loadModel({ kind: 'bundled' }, { backend: backend === 'wasm' || backend === 'webgpu' ? backend : 'auto' });
+}

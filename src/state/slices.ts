@@ -1,0 +1,109 @@
+import { DEFAULT_COTK } from '../core/scores/index';
+import type { LoadProgress, RunResult, TokenEvent, WorkerInfo } from '../engine/protocol';
+
+/**
+ * The store's slices, as types and initial values. One `create()` (store.ts) composes them; the
+ * actions (actions.ts) are the only writers. Types only plus plain data, so tests can build states.
+ */
+export type InputMode = 'ask' | 'paste';
+/** How a trace is pasted: one text box (plain text with <think>…</think>, or a JSON message) or three fields. */
+export type PasteFormat = 'text' | 'fields';
+
+/** What the user typed; persisted so that a reload or an error loses nothing they made. */
+export interface DraftSlice {
+  mode: InputMode;
+  question: string;
+  trace: string;
+  pasteFormat: PasteFormat;
+  fieldPrompt: string;
+  fieldReasoning: string;
+  fieldAnswer: string;
+}
+
+export type ModelStatus = 'idle' | 'loading' | 'ready' | 'error';
+
+export interface ModelSlice {
+  model: {
+    status: ModelStatus;
+    info: WorkerInfo | null;
+    /** Latest progress per file (or per phase when no file is named), in arrival order. */
+    progress: Record<string, LoadProgress>;
+    /** The phase the load is in now ("download", "session", …). */
+    phase: string | null;
+    error: string | null;
+  };
+  /** False until an engine is injected (setEngine): the UI says so instead of offering dead buttons. */
+  engineReady: boolean;
+}
+
+export type RunStatus = 'running' | 'stopping' | 'done' | 'cancelled' | 'error';
+
+export interface RunState {
+  readonly id: string;
+  readonly kind: 'generate' | 'score';
+  /** The prompt as the user gave it (shown muted above the output). */
+  readonly prompt: string;
+  readonly status: RunStatus;
+  /** Tokens as streamed, one TokenBatch appended at a time; they carry the text the result lacks. */
+  readonly events: readonly TokenEvent[];
+  readonly result: RunResult | null;
+  readonly error: string | null;
+}
+
+export interface RunSlice {
+  run: RunState | null;
+  /** A problem with the input found before any engine call (shown next to the input). */
+  inputError: string | null;
+}
+
+/** Per-token quantities a view can tint or plot by. */
+export const TINT_METRICS = ['v2energy', 'kappa', 'energy', 'kinetic', 'curvature', 'surprise', 'entropy'] as const;
+export type TintMetric = (typeof TINT_METRICS)[number];
+export type Theme = 'system' | 'light' | 'dark';
+
+export interface SettingsSlice {
+  /** γ of CoT-Kinetics v1: energies are recomputed on the page from K and P when it changes. */
+  gamma: number;
+  tint: TintMetric;
+  theme: Theme;
+  educator: boolean;
+  /** The layer the trajectory plot shows up to (educator mode steps it); null = the last layer. */
+  layer: number | null;
+}
+
+export interface SelectionSlice {
+  /** Output-token index under the pointer or keyboard cursor in any view. */
+  hover: number | null;
+  /** Output-token index picked by a click or Enter in any view. */
+  selected: number | null;
+  /** An inclusive span of output-token indices brushed in the energy strip. */
+  span: readonly [number, number] | null;
+}
+
+export type StoreState = DraftSlice & ModelSlice & RunSlice & SettingsSlice & SelectionSlice;
+
+export const initialDraft: DraftSlice = {
+  mode: 'ask',
+  question: '',
+  trace: '',
+  pasteFormat: 'text',
+  fieldPrompt: '',
+  fieldReasoning: '',
+  fieldAnswer: '',
+};
+
+export const initialModel: ModelSlice = {
+  model: { status: 'idle', info: null, progress: {}, phase: null, error: null },
+  engineReady: false,
+};
+
+export const initialRun: RunSlice = { run: null, inputError: null };
+
+export const DEFAULT_GAMMA = 0.8;
+
+/** Tint by the per-token energy of the default CoT-Kinetics formulation. */
+export const DEFAULT_TINT: TintMetric = DEFAULT_COTK === 'cotkV2' ? 'v2energy' : 'energy';
+
+export const initialSettings: SettingsSlice = { gamma: DEFAULT_GAMMA, tint: DEFAULT_TINT, theme: 'system', educator: false, layer: null };
+
+export const initialSelection: SelectionSlice = { hover: null, selected: null, span: null };

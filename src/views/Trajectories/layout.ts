@@ -1,0 +1,118 @@
+import { line, quadtree, scaleLinear, symbol, symbolCircle, symbolCross, symbolDiamond, symbolSquare, type ScaleLinear, type SymbolType } from 'd3';
+import type { RowSegment } from '../../state/derive';
+import { SEGMENT_SHAPES } from '../shared/palette';
+import type { TrajectoryData } from './project';
+
+/**
+ * Pixel geometry of the trajectory plot: one path per token from layer 0 up to the layer shown, a
+ * mark where it is at that layer, and a nearest-point finder for the pointer. One uniform scale on
+ * both axes (a projection's distances mean the same in x and y), fitted to all layers so the axes
+ * stay put while the layer slider moves.
+ */
+export const CANVAS_THRESHOLD = 3000;
+
+export interface TrajMark {
+  readonly index: number;
+  readonly segment: RowSegment;
+  /** Pixel points from layer 0 to the layer shown. */
+  readonly points: readonly (readonly [number, number])[];
+  /** SVG path through `points` ('' in canvas mode, where only the highlighted paths need one: see pathOf). */
+  readonly d: string;
+  /** Where the token is at the layer shown. */
+  readonly x: number;
+  readonly y: number;
+}
+
+export interface TrajLayout {
+  readonly width: number;
+  readonly height: number;
+  readonly layer: number;
+  readonly marks: readonly TrajMark[];
+  readonly x: ScaleLinear<number, number>;
+  readonly y: ScaleLinear<number, number>;
+  /** True past CANVAS_THRESHOLD marks (tokens × (L + 1)): the component draws on a canvas. */
+  readonly canvas: boolean;
+  /** The token whose mark is nearest (px, py), within `radius` pixels. */
+  readonly find: (px: number, py: number, radius?: number) => number | null;
+}
+
+export interface TrajInput {
+  readonly data: TrajectoryData;
+  readonly segments: readonly RowSegment[];
+  readonly width: number;
+  readonly height: number;
+  /** Layer shown, clamped to [0, L]. */
+  readonly layer: number;
+  readonly margin?: number;
+}
+
+const linePath = line();
+
+/** The SVG path through pixel points. */
+export function pathOf(points: readonly (readonly [number, number])[]): string {
+  return linePath(points as [number, number][]) ?? '';
+}
+
+export function trajectoryLayout({ data, segments, width, height, layer, margin = 16 }: TrajInput): TrajLayout {
+  const L = data.layers;
+  const shown = Math.min(L, Math.max(0, Math.round(layer)));
+  const per = L + 1;
+  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (let i = 0; i < data.xy.length; i += 2) {
+    x0 = Math.min(x0, data.xy[i]);
+    x1 = Math.max(x1, data.xy[i]);
+    y0 = Math.min(y0, data.xy[i + 1]);
+    y1 = Math.max(y1, data.xy[i + 1]);
+  }
+  const w = Math.max(1, width - 2 * margin);
+  const h = Math.max(1, height - 2 * margin);
+  const dx = Math.max(x1 - x0, 1e-9);
+  const dy = Math.max(y1 - y0, 1e-9);
+  const k = Math.min(w / dx, h / dy);
+  // Centre the data in the box; y grows upward, as a plot's should.
+  const ox = margin + (w - dx * k) / 2;
+  const oy = margin + (h - dy * k) / 2;
+  const x = scaleLinear().domain([x0, x1]).range([ox, ox + dx * k]);
+  const y = scaleLinear().domain([y0, y1]).range([oy + dy * k, oy]);
+  const canvas = data.tokens.length * per > CANVAS_THRESHOLD;
+  const marks: TrajMark[] = data.tokens.map((index, t) => {
+    const points: [number, number][] = [];
+    for (let l = 0; l <= shown; l++) {
+      const o = (t * per + l) * 2;
+      points.push([x(data.xy[o]), y(data.xy[o + 1])]);
+    }
+    const end = points[points.length - 1];
+    return { index, segment: segments[index] ?? 'other', points, d: canvas ? '' : pathOf(points), x: end[0], y: end[1] };
+  });
+  const tree = quadtree<TrajMark>()
+    .x((m) => m.x)
+    .y((m) => m.y)
+    .addAll(marks);
+  return {
+    width,
+    height,
+    layer: shown,
+    marks,
+    x,
+    y,
+    canvas,
+    find: (px, py, radius = 12) => tree.find(px, py, radius)?.index ?? null,
+  };
+}
+
+const SHAPES: Record<(typeof SEGMENT_SHAPES)[RowSegment], SymbolType> = {
+  circle: symbolCircle,
+  square: symbolSquare,
+  diamond: symbolDiamond,
+  cross: symbolCross,
+};
+
+/** The segment's mark as an SVG path centred on (0, 0); `size` is the area in px². */
+export function markPath(segment: RowSegment, size = 36): string {
+  return symbol(SHAPES[SEGMENT_SHAPES[segment]], size)() ?? '';
+}
+
+/** Opacity of the step from layer l − 1 to l: later steps darker, so the path's direction reads without arrows. */
+export function stepAlpha(l: number, layers: number): number {
+  return layers <= 0 ? 1 : 0.15 + 0.85 * (l / layers);
+}
