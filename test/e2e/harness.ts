@@ -38,11 +38,16 @@ export async function startHarness(): Promise<Harness> {
   const server: PreviewServer = await preview({ root: REPO_ROOT, logLevel: 'warn', preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('the preview server has no TCP address');
-  const url = `http://127.0.0.1:${address.port}/`;
+  return withBrowser(address.port, () => new Promise<void>((done) => server.httpServer.close(() => done())));
+}
+
+/** Starts Debian's Chromium for pages served on `port`; `stopServer` runs after the browser closes. */
+async function withBrowser(port: number, stopServer: () => Promise<void>): Promise<Harness> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`node scripts/ensure-chromium.mjs\``);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
   mkdirSync(ARTIFACTS, { recursive: true });
   return {
-    url,
+    url: `http://127.0.0.1:${port}/`,
     browser,
     async newPage() {
       const context = await browser.newContext();
@@ -51,7 +56,7 @@ export async function startHarness(): Promise<Harness> {
     },
     async close() {
       await browser.close();
-      await new Promise<void>((done) => server.httpServer.close(() => done()));
+      await stopServer();
     },
   };
 }
@@ -81,19 +86,5 @@ export async function startDevHarness(): Promise<Harness> {
   await server.listen();
   const address = server.httpServer?.address();
   if (!address || typeof address === 'string') throw new Error('the dev server has no TCP address');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
-  mkdirSync(ARTIFACTS, { recursive: true });
-  return {
-    url: `http://127.0.0.1:${address.port}/`,
-    browser,
-    async newPage() {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      return { page, context };
-    },
-    async close() {
-      await browser.close();
-      await server.close();
-    },
-  };
+  return withBrowser(address.port, () => server.close());
 }

@@ -20,6 +20,7 @@ import { TapError } from './errors';
 import { GraphIndex } from './graph';
 import { NORM_OPS, findLmHead } from './head';
 import { ELEM, type OnnxModel, type OnnxNode, encodeInt64Tensor, encodeNode, encodeValueInfo, parseModel } from './onnx';
+import { concat } from './splice';
 import { freshNames, opSummary, planTap } from './walk';
 import { WIRE_LEN, WireError, Writer, fields } from './wire';
 
@@ -413,14 +414,4 @@ interface NormPart {
 function lengthDelimited(num: number, payload: readonly Uint8Array[]): Uint8Array {
   const len = payload.reduce((n, p) => n + p.length, 0);
   return concat([new Writer().tag(num, WIRE_LEN).varint(len).finish(), ...payload]);
-}
-
-function concat(pieces: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -49,7 +49,7 @@ export function rewriteGraph(model: OnnxModel, replace: ReadonlyMap<OnnxNode, Ui
 }
 
 /** One allocation, one copy of each piece (subarrays are views, so the weights move exactly once). */
-function concat(pieces: readonly Uint8Array[]): Uint8Array {
+export function concat(pieces: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of pieces) {
