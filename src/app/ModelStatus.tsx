@@ -3,10 +3,11 @@ import { selectModel } from '../state/selectors';
 import { useStore } from '../state/store';
 import { ErrorNote } from '../components/ErrorNote';
 import { ProgressBar } from '../components/ProgressBar';
+import { ModelPicker } from './ModelPicker';
 
 const BACKENDS = { webgpu: 'WebGPU', wasm: 'WebAssembly (CPU)', cpu: 'CPU' } as const;
 
-/** The model in the header: name, device, load progress per file, notices and errors, each in words. */
+/** The model in the header: name, device, load progress per file, notices and errors, each in words; the picker below them. */
 export function ModelStatus() {
   const model = useStore(selectModel);
   const engineReady = useStore((s) => s.engineReady);
@@ -58,6 +59,7 @@ export function ModelStatus() {
           Load the model again
         </button>
       )}
+      <ModelPicker />
     </div>
   );
 }

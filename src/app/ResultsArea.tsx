@@ -3,6 +3,7 @@ import { useStore } from '../state/store';
 import { ConfidencePanel } from '../views/Confidence/ConfidencePanel';
 import { EnergyStrip } from '../views/EnergyStrip/EnergyStrip';
 import { LayerHeatmap } from '../views/LayerHeatmap/LayerHeatmap';
+import { LogitLens } from '../views/LogitLens/LogitLens';
 import { MethodPanel } from '../views/Method/MethodPanel';
 import { TextView } from '../views/TextView/TextView';
 import { Trajectories } from '../views/Trajectories/Trajectories';
@@ -41,6 +42,7 @@ export function ResultsArea() {
             <Trajectories view={view} result={result} />
             <EnergyStrip view={view} />
             <LayerHeatmap view={view} />
+            <LogitLens view={view} result={result} />
           </div>
         </>
       )}

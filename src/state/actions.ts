@@ -4,23 +4,29 @@ import type { RunResult } from '../engine/run';
 import { errorSentence } from './errors';
 import { parseTraceFields, parseTraceText, type ParsedTrace } from './parseTrace';
 import { initialSelection, type RunState } from './slices';
+import { engineRef as currentEngine, setEngineRef } from './engineRef';
 import { useStore } from './store';
 
 export * from './uiActions';
+export { requestLens } from './lensActions';
 
 /**
  * The only engine callers. The engine is injected (setEngine), so tests hand in a stand-in and the
  * app hands in the worker client (src/app/engineBoot.ts), which wraps callbacks as comlink proxies. Every failure becomes a sentence
  * in the slice it concerns; what the user typed is never touched here.
  */
-let engine: EngineWorkerApi | null = null;
 let loadSeq = 0;
 /** The backend choice of the last load, reused by "Load the model again". */
 let loadOptions: LoadOptions = {};
+/** The source of the last load, so "Load the model again" retries what the user picked. */
+let loadSource: ModelSourceSpec = { kind: 'bundled' };
 let runSeq = 0;
 
 export function setEngine(api: EngineWorkerApi | null): void {
-  engine = api;
+  setEngineRef(api);
+  // A new engine starts from the defaults, not from what the previous one was last asked to load.
+  loadSource = { kind: 'bundled' };
+  loadOptions = {};
   useStore.setState({ engineReady: api !== null });
 }
 
@@ -31,12 +37,14 @@ export function engineFailed(e: unknown): void {
 
 const NO_ENGINE = 'The model engine is not connected in this build yet; what you typed is kept in this browser.';
 
-export async function loadModel(source: ModelSourceSpec = { kind: 'bundled' }, options: LoadOptions = loadOptions): Promise<void> {
+export async function loadModel(source: ModelSourceSpec = loadSource, options: LoadOptions = loadOptions): Promise<void> {
   loadOptions = options;
-  const api = engine;
+  loadSource = source;
+  const api = currentEngine();
   if (!api) return;
   const seq = ++loadSeq;
-  useStore.setState({ model: { status: 'loading', info: null, progress: {}, phase: null, error: null } });
+  // A lens read-out belongs to the model that computed it: a new model empties the cache.
+  useStore.setState({ model: { status: 'loading', info: null, progress: {}, phase: null, error: null }, lens: {} });
   const onProgress = (p: LoadProgress) => {
     if (seq !== loadSeq) return;
     const { model } = useStore.getState();
@@ -91,7 +99,7 @@ function finishRun(id: string, result: RunResult): void {
 /** Why a run cannot start now, as a sentence, or null when it can. */
 function blocked(): string | null {
   const { engineReady, model } = useStore.getState();
-  if (!engine || !engineReady) return NO_ENGINE;
+  if (!currentEngine() || !engineReady) return NO_ENGINE;
   if (model.status === 'loading') return 'The model is still loading; run again once it is ready.';
   if (model.status === 'error') return 'The model did not load, so nothing can run; see the note in the header and load it again.';
   if (model.status !== 'ready') return 'No model is loaded yet.';
@@ -99,7 +107,7 @@ function blocked(): string | null {
 }
 
 async function start(kind: RunState['kind'], prompt: string, call: (api: EngineWorkerApi, id: string) => Promise<RunResult>): Promise<void> {
-  const api = engine as EngineWorkerApi;
+  const api = currentEngine() as EngineWorkerApi;
   const prev = useStore.getState().run;
   if (prev && (prev.status === 'running' || prev.status === 'stopping')) {
     await api.cancel(prev.id).catch(() => false); // its result still lands in patchRun, which ignores a stale id
@@ -109,6 +117,7 @@ async function start(kind: RunState['kind'], prompt: string, call: (api: EngineW
     run: { id, kind, prompt, status: 'running', events: [], result: null, error: null },
     inputError: null,
     layer: null,
+    lens: {},
     ...initialSelection,
   });
   try {
@@ -150,6 +159,7 @@ export async function scoreTrace(): Promise<void> {
 /** Stops the current run; its promise resolves with what was produced, which stays inspectable. */
 export async function cancelRun(): Promise<void> {
   const run = useStore.getState().run;
+  const engine = currentEngine();
   if (!engine || !run || run.status !== 'running') return;
   patchRun(run.id, { status: 'stopping' });
   try {

@@ -80,7 +80,48 @@ export interface SelectionSlice {
   span: readonly [number, number] | null;
 }
 
-export type StoreState = DraftSlice & ModelSlice & RunSlice & SettingsSlice & SelectionSlice;
+/** One logit-lens read-out: per layer l = 0 … L, the top-k tokens and p(actual next token). */
+export interface LensLayerRow {
+  readonly layer: number;
+  readonly topIds: readonly number[];
+  readonly topProbs: readonly number[];
+  /** p(the token that actually follows), or null when none follows (the last token). */
+  readonly targetProb: number | null;
+}
+
+export interface LensEntry {
+  /** 'unavailable': the run has no states for this token (a note, not an error). */
+  readonly status: 'loading' | 'done' | 'error' | 'unavailable';
+  readonly rows: readonly LensLayerRow[] | null;
+  /** The id of the token that follows, or null for the last output token. */
+  readonly targetId: number | null;
+  readonly error: string | null;
+}
+
+export interface LensSlice {
+  /** Logit-lens results cached per (run, output-token index); emptied when a new run starts. */
+  lens: Readonly<Record<string, LensEntry>>;
+}
+
+export type PickerSource = 'bundled' | 'hub' | 'files';
+export type PickerBackend = 'auto' | 'webgpu' | 'wasm';
+
+/** The model picker's fields; persisted with the drafts so a failed load or a reload loses nothing typed. */
+export interface PickerDraft {
+  source: PickerSource;
+  /** '' = the device's default graph. */
+  variant: string;
+  repo: string;
+  dtype: string;
+  revision: string;
+  backend: PickerBackend;
+}
+
+export interface PickerSlice {
+  picker: PickerDraft;
+}
+
+export type StoreState = DraftSlice & ModelSlice & RunSlice & SettingsSlice & SelectionSlice & LensSlice & PickerSlice;
 
 export const initialDraft: DraftSlice = {
   mode: 'ask',
@@ -107,3 +148,9 @@ export const DEFAULT_TINT: TintMetric = DEFAULT_COTK === 'cotkV2' ? 'v2energy' :
 export const initialSettings: SettingsSlice = { gamma: DEFAULT_GAMMA, tint: DEFAULT_TINT, theme: 'system', educator: false, layer: null };
 
 export const initialSelection: SelectionSlice = { hover: null, selected: null, span: null };
+
+export const initialLens: LensSlice = { lens: {} };
+
+export const initialPicker: PickerSlice = {
+  picker: { source: 'bundled', variant: '', repo: 'onnx-community/Qwen3-0.6B-ONNX', dtype: 'q4f16', revision: '', backend: 'auto' },
+};

@@ -2,12 +2,15 @@ import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import {
   initialDraft,
+  initialLens,
   initialModel,
+  initialPicker,
   initialRun,
   initialSelection,
   initialSettings,
   TINT_METRICS,
   type DraftSlice,
+  type PickerSlice,
   type SettingsSlice,
   type StoreState,
 } from './slices';
@@ -16,10 +19,10 @@ export type { InputMode, PasteFormat, StoreState, TintMetric, Theme } from './sl
 
 /** The fresh state of every slice (tests reset to it). */
 export function initialState(): StoreState {
-  return { ...initialDraft, ...initialModel, ...initialRun, ...initialSettings, ...initialSelection };
+  return { ...initialDraft, ...initialModel, ...initialRun, ...initialSettings, ...initialSelection, ...initialLens, ...initialPicker };
 }
 
-type Persisted = DraftSlice & Pick<SettingsSlice, 'gamma' | 'theme' | 'tint'>;
+type Persisted = DraftSlice & Pick<SettingsSlice, 'gamma' | 'theme' | 'tint'> & PickerSlice;
 
 /**
  * The one store. Only the drafts and a few settings persist: a run holds typed arrays that
@@ -37,7 +40,9 @@ export const useStore = create<StoreState>()(
       const tint = TINT_METRICS.find((t) => t === p.tint) ?? current.tint;
       const gamma = typeof p.gamma === 'number' && p.gamma >= 0 && p.gamma <= 1 ? p.gamma : current.gamma;
       const theme = p.theme === 'light' || p.theme === 'dark' || p.theme === 'system' ? p.theme : current.theme;
-      return { ...current, ...p, tint, gamma, theme };
+      // Picker fields merge one by one over the defaults: a field added later keeps its default.
+      const picker = { ...current.picker, ...(typeof p.picker === 'object' && p.picker !== null ? p.picker : {}) };
+      return { ...current, ...p, tint, gamma, theme, picker };
     },
     partialize: (s): Persisted => ({
       mode: s.mode,
@@ -50,6 +55,7 @@ export const useStore = create<StoreState>()(
       gamma: s.gamma,
       theme: s.theme,
       tint: s.tint,
+      picker: s.picker,
     }),
   }),
 );

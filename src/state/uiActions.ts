@@ -1,4 +1,4 @@
-import type { InputMode, PasteFormat, TintMetric, Theme } from './slices';
+import type { InputMode, PasteFormat, PickerDraft, TintMetric, Theme } from './slices';
 import { useStore } from './store';
 
 /** Plain setters: drafts, settings and the shared selection. No engine calls here. */
@@ -74,4 +74,9 @@ export function setSpan(span: readonly [number, number] | null): void {
 
 export function clearSelection(): void {
   set({ hover: null, selected: null, span: null });
+}
+
+/** The model picker's fields (persisted with the drafts). */
+export function setPicker(patch: Partial<PickerDraft>): void {
+  set((s) => ({ picker: { ...s.picker, ...patch } }));
 }

@@ -13,6 +13,8 @@ export const CAPTIONS = {
     'Rows are the model’s layers, columns are tokens. Each cell shows how far that layer moved that token’s state. Bright rows are layers that do a lot of work on every token; bright columns are tokens the model had to work hard on.',
   confidence:
     'How much the model believes its own answer, next to the reasoning’s energy and other published ways of scoring a trace. Each arrow says which direction is supposed to mean “more likely correct”.',
+  lens:
+    'Each layer’s state is read the way the model reads its last one: through its final normalisation and its word table. The table shows, layer by layer, which token that state already points to next; early layers often guess something generic, and the answer settles in the late layers.',
   method:
     'The formulas behind every number. γ sets how much the v1 energy counts uneven steps versus turning: move it and every v1 energy on the page is recomputed, without running the model again. The v2 energy has no such weight.',
 } as const;
