@@ -47,6 +47,7 @@ function transferResult(r: RunResult): RunResult {
   const buffers: ArrayBuffer[] = [];
   if (r.states) buffers.push(r.states.residual.buffer as ArrayBuffer, r.states.finalNorm.buffer as ArrayBuffer);
   if (r.logits) buffers.push(r.logits.buffer as ArrayBuffer);
+  if (r.projection?.ok) buffers.push(r.projection.data.xy.buffer as ArrayBuffer);
   return Comlink.transfer(r, [...new Set(buffers)]);
 }
 

@@ -14,6 +14,7 @@ import { EngineInputError } from './errors';
 import type { LensResult } from './lens';
 import type { OrtModule } from './ort';
 import { checkParity, type ParityReference } from './parity';
+import { projectRun } from './projection';
 import type { Backend, EngineWorkerApi, LoadOptions, ModelSourceSpec, ParityReport, ProgressCallback, TokensCallback, WorkerInfo } from './protocol';
 import type { RunResult, TokenEvent } from './run';
 import type { ModelFiles } from './source/types';
@@ -188,7 +189,9 @@ export class EngineHost implements EngineWorkerApi {
         if (performance.now() - last >= (this.deps.batchMs ?? 100)) flush();
       }, ctl.signal);
       flush();
-      return result;
+      // The trajectory plot's PCA (hundreds of ms for a long trace of a big model) is fitted here,
+      // off the page's thread, from the states the run kept.
+      return { ...result, projection: projectRun(result.states, result.promptLength, result.tokens.length) };
     } finally {
       this.runs.delete(runId);
     }

@@ -1,4 +1,5 @@
 import { scoreValues, type ScoreKey } from '../core/scores/index';
+import type { TrajectoryResult } from './projection';
 import type { Segments } from '../core/trace/segment';
 import { DEFAULT_STATE_CAP_BYTES, type KeptStates } from './keep';
 import { StreamReducer, type ReducedScores, type TokenReduction } from './reduce';
@@ -60,6 +61,8 @@ export interface RunResult {
   /** Rows [output tokens][vocab]: row i predicted position promptLength + i (keepLogits: 'all'; optional so older fakes still type-check). */
   readonly outputLogits?: Float32Array | null;
   readonly timing: RunTiming;
+  /** The trajectories' 2-D projection, fitted by the worker at the end of the run (absent elsewhere). */
+  readonly projection?: TrajectoryResult;
 }
 
 /** The batch/CLI numbers from the reduced scores: the registry's own definitions (SCORERS in src/core). */

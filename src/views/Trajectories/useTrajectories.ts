@@ -6,8 +6,9 @@ import { peekProjection, projectRunCached, type TrajectoryResult } from './proje
 const SYNC_FLOATS = 2_000_000;
 
 /**
- * The run's trajectories. A large run's PCA takes most of a second, so it is fitted after the
- * other views have painted (a timeout, then a re-render), and 'pending' is shown meanwhile.
+ * The run's trajectories: the worker's projection when the run carries one; otherwise fitted here.
+ * A large run's PCA takes most of a second, so it is fitted after the other views have painted (a
+ * timeout, then a re-render), and 'pending' is shown meanwhile.
  */
 export function useTrajectories(result: RunResult | null): TrajectoryResult | 'pending' | null {
   const [, bump] = useReducer((x: number) => x + 1, 0);
@@ -16,7 +17,7 @@ export function useTrajectories(result: RunResult | null): TrajectoryResult | 'p
   const n = result?.tokens.length ?? 0;
   const cached = states ? peekProjection(states, p, n) : undefined;
   const small = !states || (states.layers + 1) * states.tokens * states.dim <= SYNC_FLOATS;
-  const deferred = result !== null && !small && cached === undefined;
+  const deferred = result !== null && !result.projection && !small && cached === undefined;
   useEffect(() => {
     if (!deferred) return;
     const id = setTimeout(() => {
@@ -26,6 +27,7 @@ export function useTrajectories(result: RunResult | null): TrajectoryResult | 'p
     return () => clearTimeout(id);
   }, [deferred, states, p, n]);
   if (!result) return null;
+  if (result.projection) return result.projection;
   if (cached) return cached;
   return deferred ? 'pending' : projectRunCached(states, p, n);
 }

@@ -46,6 +46,9 @@ describe('EngineHost (the worker implementation) on WASM in Node', () => {
     expect(batches.every((b) => b.runId === 'run-1')).toBe(true);
     expect(batches.flatMap((b) => b.tokens.map((x) => x.id))).toEqual(r.ids.slice(r.promptLength));
     expect(r.states?.layers).toBe(8);
+    // the trajectory projection is fitted in the worker: one (x, y) per output token and layer
+    expect(r.projection?.ok).toBe(true);
+    if (r.projection?.ok) expect(r.projection.data.xy.length).toBe(r.tokens.length * 9 * 2);
 
     const s = await h.score('run-2', `${t.expr}=?`, t.text, {});
     // one prefill vs token-by-token steps: the same math in another float32 order (measured 2.5e-8 relative)
