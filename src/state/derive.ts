@@ -10,26 +10,13 @@ import type { TintMetric } from './slices';
  */
 export type RowSegment = 'reasoning' | 'answer' | 'pending' | 'other';
 
-export interface TokenRow {
-  readonly index: number;
-  readonly position: number;
-  readonly id: number;
-  readonly text: string;
+/** A streamed token as the views plot it: its segment settled, its v1 energy at the page's γ. */
+export interface TokenRow extends Omit<TokenEvent, 'segment'> {
   readonly segment: RowSegment;
-  readonly logProb: number;
-  readonly entropy: number;
-  readonly selfCertainty: number;
-  readonly maxProb: number;
-  readonly kinetic: number;
-  readonly curvature: number;
   /** v1: γ·kinetic + (1 − γ)·curvature for the γ on the page (NaN without states). */
   readonly energy: number;
-  /** v2 kinetic term κ_t (NaN without states). */
-  readonly kappa: number;
   /** v2 per-token Lagrangian Λ_t = κ_t − U_t with U_t = −log p (higher = sounder). */
   readonly lagrangian: number;
-  readonly speeds: Float32Array;
-  readonly norms: Float32Array;
 }
 
 export interface RunView {
