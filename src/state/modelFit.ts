@@ -8,7 +8,7 @@ import { formatBytes } from '../components/ProgressBar';
 export interface DeviceProbe {
   /** The WebGPU adapter's limits, or null when the browser has no adapter (WASM only). */
   readonly webgpu: { readonly adapter: string | null; readonly maxBufferSize: number; readonly maxStorageBufferBindingSize: number } | null;
-  /** navigator.deviceMemory (GB, rounded, at most 8), or null where the browser does not say. */
+  /** navigator.deviceMemory (GB, rounded and capped by the browser), or null where the browser does not say. */
   readonly deviceMemoryGB: number | null;
   /** navigator.storage.estimate(), or null where unavailable. */
   readonly storage: { readonly quota: number; readonly usage: number } | null;
@@ -112,7 +112,7 @@ export function describeDevice(d: DeviceProbe): string[] {
       ? `WebGPU adapter${d.webgpu.adapter ? ` ${d.webgpu.adapter}` : ''}: largest buffer ${formatBytes(d.webgpu.maxBufferSize)}, largest storage binding ${formatBytes(d.webgpu.maxStorageBufferBindingSize)}.`
       : 'No WebGPU adapter: models run in WebAssembly on the CPU.',
   );
-  if (d.deviceMemoryGB !== null) lines.push(`Memory: about ${d.deviceMemoryGB} GB (as the browser reports it, rounded and capped at 8 GB).`);
+  if (d.deviceMemoryGB !== null) lines.push(`Memory: about ${d.deviceMemoryGB} GB (as the browser reports it: rounded, and capped by the browser).`);
   if (d.storage) lines.push(`Storage for this site: ${formatBytes(Math.max(0, d.storage.quota - d.storage.usage))} free of ${formatBytes(d.storage.quota)}.`);
   return lines;
 }
