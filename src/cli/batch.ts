@@ -1,51 +1,82 @@
-import { createWriteStream } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { EngineError, type Engine } from '../engine/index';
+import { evaluateRows, FORMULATION_SCORER, metricsJson, metricsTable, parseFormulation, Progress, type BatchRow, type Formulation } from './batchEval';
+import { inputFormat, readRecords, type BatchRecord } from './batchInput';
 import { asCliError, flagNumber, flagString, MODEL_FLAGS, MODEL_USAGE, openEngine } from './engineSetup';
 import { CliError, parseArgs, readInput, type CliIo } from './io';
 
-export const BATCH_USAGE = `usage: cotk batch --model DIR --in traces.jsonl --out scores.jsonl [--prefill-chunk N]
-  Teacher-forced scoring of finished traces. Each input line:
+export { parseBatchLine, type BatchItem } from './batchInput';
+
+export const BATCH_USAGE = `usage: cotk batch --model DIR --in traces.jsonl|traces.csv --out scores.jsonl [options]
+  Teacher-forced scoring of finished traces. Each input line (JSON lines):
     {"id": any, "prompt": "<user message>", "output": "<assistant text, <think> … EOS>", "label": 0|1 (optional)}
+  or CSV (RFC 4180, header id,prompt,output,label; quoted fields may hold commas, quotes as "", newlines).
   The prompt goes through the model's chat template with the generation prompt. Each output line:
-    {"id": …, "scores": {"cotk", "cotkV2", "cotkEnergy", "coeR", "coeC", "perplexity", "meanEntropy",
-     "selfCertainty", "maxProb", "answerConfidence"}}   (null where a segment is empty), in input order.
-    cotk is the default CoT-Kinetics energy (v2); cotkEnergy is v1, cotkV2 is v2.
+    {"id": …, "line": <input line>, "label": 0|1 (if given), "scores": {"cotk", "cotkV2", "cotkEnergy", "coeR",
+     "coeC", "perplexity", "meanEntropy", "selfCertainty", "maxProb", "answerConfidence"}}   (null where a
+    segment is empty), in input order. cotk is the chosen CoT-Kinetics formulation (--formulation).
+  When every scored trace has a label, the last line of standard output is
+    {"metrics": {"<score key>": {"auroc", "aupr", "fpr95", "orientation", "n", "undefined"}}, "accuracy", "n", "formulation"}
+  (SCORING.md: lower-is-correct scores negated; traces where a scorer is null left out of its metrics and
+  counted under "undefined"), with a table on standard error. Without labels a note says metrics are omitted.
   A bad line is reported on stderr with its line number and skipped; the exit code is then 2.
 ${MODEL_USAGE}
-  --in FILE       JSON lines (- for standard input)
-  --out FILE      JSON lines (- for standard output)
+  --in FILE       JSON lines or CSV (- for standard input)
+  --out FILE      JSON lines (- for standard output: the scores first, the metrics line last)
+  --format F      jsonl or csv (default: csv for *.csv, else jsonl)
+  --formulation V which CoT-Kinetics formulation the key cotk is: v2 (default, barrier Lagrangian) or v1
+  --shard I/N     score only the records I, I+N, I+2N, … (0-based, blank lines not counted); join with cotk merge
+  --resume        continue an interrupted run: keep the lines already in --out (a torn last line is redone)
+  --progress      progress line on stderr (traces/s, ETA); on by default when stderr is a terminal
   --prefill-chunk positions per forward pass (default: the whole trace)`;
-
-export interface BatchItem {
-  readonly line: number;
-  readonly id: unknown;
-  readonly prompt: string;
-  readonly output: string;
-}
-
-/** Parses one input line; returns an error sentence instead of throwing, so the run goes on. */
-export function parseBatchLine(text: string, line: number): BatchItem | string {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    return `not valid JSON (${(e as Error).message})`;
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'expected a JSON object {"id", "prompt", "output"}';
-  const o = v as Record<string, unknown>;
-  if (!('id' in o)) return 'missing "id"';
-  if (typeof o.prompt !== 'string') return `"prompt" must be a string, got ${o.prompt === undefined ? 'nothing' : JSON.stringify(o.prompt)}`;
-  if (typeof o.output !== 'string') return `"output" must be a string, got ${o.output === undefined ? 'nothing' : JSON.stringify(o.output)}`;
-  if ('label' in o && ![0, 1, true, false].includes(o.label as number | boolean)) return `"label" must be 0 or 1, got ${JSON.stringify(o.label)}`;
-  return { line, id: o.id, prompt: o.prompt, output: o.output };
-}
 
 export interface BatchSummary {
   readonly scored: number;
   readonly skipped: number;
 }
 
-/** Scores each line in order; `write` gets each output line, `report` each skipped line's message. */
+export interface ScoreOptions {
+  readonly prefillChunk?: number;
+  readonly formulation?: Formulation;
+  /** Called after each record, scored or skipped. */
+  readonly onRecord?: () => void;
+}
+
+/** Scores records in order; `write` gets each output row and its line, `report` each skipped record's message. */
+export async function scoreRecords(
+  engine: Engine,
+  records: readonly BatchRecord[],
+  write: (row: BatchRow, text: string) => void,
+  report: (msg: string) => void,
+  opts: ScoreOptions = {},
+): Promise<BatchSummary> {
+  let scored = 0;
+  let skipped = 0;
+  const cotkFrom = FORMULATION_SCORER[opts.formulation ?? 'v2'];
+  for (const r of records) {
+    const item = r.item;
+    if (typeof item === 'string') {
+      report(`line ${r.line}: ${item} (skipped)`);
+      skipped++;
+    } else {
+      try {
+        const run = await engine.score(item.prompt, item.output, { stateCapBytes: 0, prefillChunk: opts.prefillChunk });
+        const scores: Record<string, number | null> = { ...run.scores, cotk: run.scores[cotkFrom] };
+        const row: BatchRow = item.label === undefined ? { id: item.id, line: r.line, scores } : { id: item.id, line: r.line, label: item.label, scores };
+        write(row, `${JSON.stringify(row)}\n`);
+        scored++;
+      } catch (e) {
+        if (!(e instanceof EngineError) || e.code === 'engine-closed') throw e;
+        report(`line ${r.line}: ${e.message} (skipped)`);
+        skipped++;
+      }
+    }
+    opts.onRecord?.();
+  }
+  return { scored, skipped };
+}
+
+/** JSON-lines text in, one output line per good line (kept for bench/formulation). */
 export async function scoreLines(
   engine: Engine,
   text: string,
@@ -53,58 +84,126 @@ export async function scoreLines(
   report: (msg: string) => void,
   prefillChunk?: number,
 ): Promise<BatchSummary> {
-  let scored = 0;
-  let skipped = 0;
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i].trim() === '') continue;
-    const item = parseBatchLine(lines[i], i + 1);
-    if (typeof item === 'string') {
-      report(`line ${i + 1}: ${item} (skipped)`);
-      skipped++;
-      continue;
-    }
-    try {
-      const run = await engine.score(item.prompt, item.output, { stateCapBytes: 0, prefillChunk });
-      write(`${JSON.stringify({ id: item.id, scores: run.scores })}\n`);
-      scored++;
-    } catch (e) {
-      if (!(e instanceof EngineError) || e.code === 'engine-closed') throw e;
-      report(`line ${i + 1}: ${e.message} (skipped)`);
-      skipped++;
-    }
+  const records = text.trim() === '' ? [] : readRecords(text, 'jsonl', 'input');
+  return scoreRecords(engine, records, (_row, line) => write(line), report, { prefillChunk });
+}
+
+/** `--shard i/n` → [i, n]. */
+export function parseShard(v: string | undefined): [number, number] | null {
+  if (v === undefined) return null;
+  const m = /^(\d+)\/(\d+)$/.exec(v.trim());
+  const i = m ? Number(m[1]) : NaN;
+  const n = m ? Number(m[2]) : NaN;
+  if (!m || n < 1 || i >= n) throw new CliError(`--shard must be I/N with 0 ≤ I < N (e.g. 0/4), got "${v}"`);
+  return [i, n];
+}
+
+/** Parses an output line written by `cotk batch`; an error sentence if it is not one. */
+export function parseRow(text: string): BatchRow | string {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    return `not valid JSON (${(e as Error).message})`;
   }
-  return { scored, skipped };
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
+  const o = v as Record<string, unknown>;
+  if (typeof o.line !== 'number' || !Number.isInteger(o.line)) return 'no "line" field (written by an older cotk batch?)';
+  if (typeof o.scores !== 'object' || o.scores === null) return 'no "scores" object';
+  if ('metrics' in o) return 'a metrics line, not a trace';
+  return o as unknown as BatchRow;
+}
+
+/**
+ * For --resume: the rows already in `path` (complete lines only). A torn last line (no newline) is
+ * cut off the file, so appending continues cleanly. Throws for a line that is not batch output.
+ */
+export function resumeRows(path: string): BatchRow[] {
+  if (!existsSync(path)) return [];
+  const text = readFileSync(path, 'utf8');
+  const end = text.lastIndexOf('\n') + 1;
+  if (end < text.length) truncateSync(path, Buffer.byteLength(text.slice(0, end)));
+  const rows: BatchRow[] = [];
+  text
+    .slice(0, end)
+    .split('\n')
+    .forEach((l, i) => {
+      if (l.trim() === '') return;
+      const row = parseRow(l);
+      if (typeof row === 'string') throw new CliError(`cannot resume from ${path}: line ${i + 1} is ${row}`);
+      rows.push(row);
+    });
+  return rows;
 }
 
 export async function batchCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, [...MODEL_FLAGS, 'in', 'out', 'prefill-chunk'], []);
+  const args = parseArgs(argv, [...MODEL_FLAGS, 'in', 'out', 'prefill-chunk', 'format', 'formulation', 'shard'], ['resume', 'progress']);
   if (args.positional.length > 0) throw new CliError(`unexpected argument "${args.positional[0]}"\n${BATCH_USAGE}`);
   const inPath = flagString(args, 'in');
   const outPath = flagString(args, 'out');
   if (!inPath || !outPath) throw new CliError(`--in FILE and --out FILE are required\n${BATCH_USAGE}`);
   const prefillChunk = flagNumber(args, 'prefill-chunk', (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1');
+  const formulation = parseFormulation(flagString(args, 'formulation'));
+  const shard = parseShard(flagString(args, 'shard'));
+  const resume = args.flags.get('resume') === true;
+  if (resume && outPath === '-') throw new CliError('--resume needs --out FILE (it reads the lines already written there)');
+  const format = inputFormat(inPath, flagString(args, 'format'));
   const text = await readInput(inPath, io);
+  const all = readRecords(text, format, inPath === '-' ? 'standard input' : inPath);
+  const mine = shard ? all.filter((r) => r.index % shard[1] === shard[0]) : all;
+
+  const done = resume ? resumeRows(outPath) : [];
+  const doneLines = new Set(done.map((r) => r.line));
+  const known = new Set(mine.map((r) => r.line));
+  const stray = done.find((r) => !known.has(r.line));
+  if (stray) throw new CliError(`cannot resume from ${outPath}: it holds input line ${stray.line}, which is not a trace of this input${shard ? ` and shard ${shard[0]}/${shard[1]}` : ''}`);
+  const todo = mine.filter((r) => !doneLines.has(r.line));
+
   const engine = await openEngine(args);
-  const file = outPath === '-' ? null : createWriteStream(outPath);
-  const opened = file
-    ? new Promise<void>((resolve, reject) => {
-        file.once('error', (e) => reject(new CliError(`cannot write ${outPath}: ${e.message}`)));
-        file.once('open', () => resolve());
-      })
-    : Promise.resolve();
-  const out: NodeJS.WritableStream = file ?? io.stdout;
+  let fd: number | null = null;
+  try {
+    fd = outPath === '-' ? null : openSync(outPath, resume ? 'a' : 'w');
+  } catch (e) {
+    await engine.release();
+    throw new CliError(`cannot write ${outPath}: ${(e as Error).message}`);
+  }
+  const rows: BatchRow[] = [...done];
+  const err = (m: string): void => void io.stderr.write(`cotk batch: ${m}\n`);
+  const showProgress = args.flags.get('progress') === true || (io.stderr as { isTTY?: boolean }).isTTY === true;
+  const progress = showProgress ? new Progress(todo.length, (s) => io.stderr.write(s)) : null;
+  let handled = 0;
   const t0 = performance.now();
   try {
-    await opened;
-    const s = await scoreLines(engine, text, (l) => out.write(l), (m) => io.stderr.write(`cotk batch: ${m}\n`), prefillChunk);
+    if (done.length > 0) err(`resuming: ${done.length} trace(s) already in ${outPath}, ${todo.length} record(s) to go`);
+    const s = await scoreRecords(
+      engine,
+      todo,
+      (row, line) => {
+        rows.push(row);
+        if (fd === null) io.stdout.write(line);
+        else writeSync(fd, line);
+      },
+      (m) => {
+        progress?.finish();
+        err(m);
+      },
+      { prefillChunk, formulation, onRecord: () => progress?.tick(++handled) },
+    );
+    progress?.finish();
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
-    io.stderr.write(`cotk batch: scored ${s.scored} trace(s) in ${secs} s${s.skipped ? `, skipped ${s.skipped} bad line(s)` : ''}\n`);
+    err(`scored ${s.scored} trace(s) in ${secs} s${s.skipped ? `, skipped ${s.skipped} bad line(s)` : ''}`);
+    rows.sort((a, b) => a.line - b.line);
+    const m = evaluateRows(rows, formulation);
+    if (typeof m === 'string') err(m);
+    else {
+      err(metricsTable(m));
+      io.stdout.write(`${metricsJson(m)}\n`);
+    }
     return s.skipped > 0 ? 2 : 0;
   } catch (e) {
     throw asCliError(e);
   } finally {
-    if (file) await new Promise<void>((resolve) => file.end(resolve));
+    if (fd !== null) closeSync(fd);
     await engine.release();
   }
 }

@@ -2,6 +2,7 @@ import { BATCH_USAGE, batchCommand } from './batch';
 import { CAPTURE_USAGE, captureCommand } from './capture';
 import { GENERATE_USAGE, generateCommand } from './generate';
 import { CliError, type CliIo } from './io';
+import { MERGE_USAGE, mergeCommand } from './merge';
 import { STATES_USAGE, statesCommand } from './states';
 
 const USAGE = `cotk — CoT-Kinetics Inspector on the command line
@@ -10,7 +11,8 @@ commands:
   cotk states FILE     score captured hidden states (golden layout) and print JSON
   cotk generate        generate an answer, streaming it, then print its scores
   cotk capture         write one sequence's states in the golden layout (for cotk states)
-  cotk batch           teacher-forced scoring of finished traces (JSON lines in and out)
+  cotk batch           teacher-forced scoring of finished traces (JSON lines or CSV in, JSON lines out, metrics)
+  cotk merge           join the outputs of cotk batch --shard back into input order
   cotk help            this text
 
 ${STATES_USAGE}
@@ -19,7 +21,9 @@ ${GENERATE_USAGE}
 
 ${CAPTURE_USAGE}
 
-${BATCH_USAGE}`;
+${BATCH_USAGE}
+
+${MERGE_USAGE}`;
 
 /** Runs one `cotk` invocation; returns the exit code (0 ok, 2 bad usage or input, 1 internal error). */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -34,6 +38,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await captureCommand(rest, io);
       case 'batch':
         return await batchCommand(rest, io);
+      case 'merge':
+        return await mergeCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':
