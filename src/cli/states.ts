@@ -5,7 +5,7 @@ import type { TraceScores } from '../core/scores/index';
 import { CliError, parseArgs, readInput, type CliIo } from './io';
 
 export const STATES_USAGE = `usage: cotk states FILE [--allow-empty-answer]
-  Scores captured hidden states in the golden layout (see docs/method.md, "cotk states").
+  Scores captured hidden states in the golden layout (the layout is described in README.md, under "cotk on the command line").
   FILE is a JSON file, or - for standard input. Prints one JSON object to stdout.`;
 
 function caseOutput(name: string | undefined, s: TraceScores): object {
