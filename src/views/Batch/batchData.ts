@@ -1,0 +1,56 @@
+import { METRIC_KEYS, type BatchRow } from '../../core/batchEval';
+import type { LabelFilter, ScoredTrace, SortKey } from '../../state/batchStore';
+
+/**
+ * Pure helpers of the batch view: the table's order and filter, and the scored dataset as files.
+ * The JSON lines are those `cotk batch` writes (one object per trace, in input order).
+ */
+
+/** The rows shown: filtered by label, sorted by a score (null scores last either way) or by line. */
+export function visibleRows(rows: readonly ScoredTrace[], key: SortKey, desc: boolean, filter: LabelFilter): ScoredTrace[] {
+  const kept = filter === 'all' ? [...rows] : rows.filter((r) => String(r.row.label) === filter);
+  const value = (r: ScoredTrace): number | null => (key === 'line' ? r.row.line : (r.row.scores[key] ?? null));
+  return kept.sort((a, b) => {
+    const x = value(a);
+    const y = value(b);
+    if (x === null || y === null) return x === y ? a.row.line - b.row.line : x === null ? 1 : -1;
+    return x === y ? a.row.line - b.row.line : desc ? y - x : x - y;
+  });
+}
+
+function byLine(rows: readonly ScoredTrace[]): BatchRow[] {
+  return rows.map((r) => r.row).sort((a, b) => a.line - b.line);
+}
+
+/** `cotk batch` output: one JSON object per trace, input order, each line ended by a newline. */
+export function toJsonl(rows: readonly ScoredTrace[]): string {
+  return byLine(rows)
+    .map((r) => `${JSON.stringify(r)}\n`)
+    .join('');
+}
+
+function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The same rows as CSV: id,line,label and one column per score key (empty where null or unlabelled). */
+export function toCsv(rows: readonly ScoredTrace[]): string {
+  const head = ['id', 'line', 'label', ...METRIC_KEYS];
+  const lines = [head.join(',')];
+  for (const r of byLine(rows)) {
+    const id = typeof r.id === 'string' ? r.id : JSON.stringify(r.id);
+    const scores = METRIC_KEYS.map((k) => {
+      const v = r.scores[k];
+      return v === null || v === undefined ? '' : String(v);
+    });
+    lines.push([csvField(id ?? ''), String(r.line), r.label === undefined ? '' : String(r.label), ...scores].join(','));
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** "12.3" with at most 4 significant decimals, "—" for null. */
+export function formatScore(v: number | null | undefined): string {
+  if (v === null || v === undefined) return '—';
+  const a = Math.abs(v);
+  return a !== 0 && (a >= 1e5 || a < 1e-3) ? v.toExponential(3) : v.toFixed(4);
+}

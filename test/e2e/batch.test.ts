@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, sharedPath } from '../paths';
+import { startHarness, watchErrors, type Harness } from './harness';
+
+/**
+ * The batch view in the production build on WASM: 50 testbed traces (both labels) scored in the
+ * worker give the metrics `cotk batch` prints for the same file, to 1e-9. Needs `npm run build`
+ * (the harness serves dist/).
+ */
+interface TestbedTrace {
+  readonly id: string;
+  readonly expr: string;
+  readonly text: string;
+  readonly correct: boolean;
+}
+
+let h: Harness;
+let file: string;
+
+beforeAll(async () => {
+  const traces = (JSON.parse(readFileSync(sharedPath('fixtures/tiny-reasoner/testbed.json'), 'utf8')) as { traces: TestbedTrace[] }).traces;
+  const pick: TestbedTrace[] = [];
+  let right = 0;
+  let wrong = 0;
+  for (const t of traces) {
+    if (t.correct ? right < 25 : wrong < 25) {
+      pick.push(t);
+      if (t.correct) right++;
+      else wrong++;
+    }
+    if (pick.length === 50) break;
+  }
+  file = join(mkdtempSync(join(tmpdir(), 'cotk-batch-')), 'testbed50.jsonl');
+  writeFileSync(file, pick.map((t) => JSON.stringify({ id: t.id, prompt: `${t.expr}=?`, output: t.text, label: t.correct ? 1 : 0 })).join('\n') + '\n');
+  h = await startHarness();
+}, 120_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('the batch view in Chromium (wasm)', () => {
+  it('scores a 50-trace testbed file and shows the metrics cotk batch prints', async () => {
+    const out = execFileSync('node', ['scripts/cotk.mjs', 'batch', '--model', 'public/models/tiny-reasoner', '--in', file, '--out', '-'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+    const lines = out.trim().split('\n');
+    const cli = JSON.parse(lines[lines.length - 1]) as { metrics: Record<string, { auroc: number | null; aupr: number | null; fpr95: number | null; n: number }> };
+
+    const { page } = await h.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${h.url}?backend=wasm`);
+    await page.waitForSelector('[data-testid="engine-status"]:text("ready")', { timeout: 180_000 });
+    await page.getByRole('tab', { name: 'Batch' }).click();
+    await page.setInputFiles('#batch-file', file);
+    await page.getByRole('button', { name: 'Score all' }).click();
+    await page.waitForSelector('[data-testid="batch-progress"][data-status="done"]', { timeout: 400_000 });
+    expect(await page.getAttribute('[data-testid="batch-progress"]', 'data-done')).toBe('50');
+
+    for (const [k, m] of Object.entries(cli.metrics)) {
+      const row = `[data-testid="batch-metrics"] tr[data-scorer="${k}"]`;
+      expect(Number(await page.getAttribute(`${row} [data-metric="n"]`, 'data-value'))).toBe(m.n);
+      for (const f of ['auroc', 'aupr', 'fpr95'] as const) {
+        const shown = await page.getAttribute(`${row} [data-metric="${f}"]`, 'data-value');
+        if (m[f] === null) expect(shown).toBe('null');
+        else expect(Math.abs(Number(shown) - (m[f] as number)), `${k} ${f}`).toBeLessThanOrEqual(1e-9);
+      }
+    }
+    expect(errors).toEqual([]);
+  }, 600_000);
+});
