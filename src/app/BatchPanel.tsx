@@ -220,15 +220,7 @@ export function BatchPanel() {
           {fileName}: {items.length} traces{bad.length ? `, ${bad.length} malformed line(s) skipped` : ''}
         </p>
       )}
-      {bad.length > 0 && (
-        <ul className="notices" aria-label="Malformed lines (skipped)" data-testid="batch-bad">
-          {bad.map((b) => (
-            <li key={b.line}>
-              line {b.line}: {b.message}
-            </li>
-          ))}
-        </ul>
-      )}
+      <LineNotices label="Malformed lines (skipped)" testId="batch-bad" items={bad} />
       <div className="buttons">
         <button type="button" className="primary" onClick={startBatch} disabled={status === 'empty' || busy}>
           {status === 'ready' ? 'Score all' : 'Score all again'}
@@ -248,17 +240,23 @@ export function BatchPanel() {
       </div>
       <ErrorNote message={error} testId="batch-error" />
       <Progress />
-      {failed.length > 0 && (
-        <ul className="notices" aria-label="Traces the engine could not score (skipped)" data-testid="batch-failed">
-          {failed.map((b) => (
-            <li key={b.line}>
-              line {b.line}: {b.message}
-            </li>
-          ))}
-        </ul>
-      )}
+      <LineNotices label="Traces the engine could not score (skipped)" testId="batch-failed" items={failed} />
       {rows.length > 0 && <MetricsTable rows={rows} />}
       <ResultsTable />
     </section>
+  );
+}
+
+/** Input lines that were skipped, each with its line number and why. */
+function LineNotices({ label, testId, items }: { label: string; testId: string; items: readonly { line: number; message: string }[] }) {
+  if (items.length === 0) return null;
+  return (
+    <ul className="notices" aria-label={label} data-testid={testId}>
+      {items.map((b) => (
+        <li key={b.line}>
+          line {b.line}: {b.message}
+        </li>
+      ))}
+    </ul>
   );
 }
