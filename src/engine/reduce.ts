@@ -1,4 +1,4 @@
-import { aggregateLogitStats, coeFromMeans, cotkV1Token, cotkV2FromTerms, cotkV2Kappa, layerSpeeds, rowStats } from '../core/scores/index';
+import { aggregateLogitStats, coeFromMeans, cotkV1Token, cotkV2FromTerms, cotkV2KappaFrom, layerSpeeds, rowStats } from '../core/scores/index';
 import type { CoeScores, CotkTrace, CotkV2Trace, LogitStats, TokenLogitStats } from '../core/scores/index';
 import { COTK_V1_DEFAULT_GAMMA } from '../core/scores/cotKinetics';
 import { normAt } from '../core/linalg';
@@ -121,10 +121,14 @@ export class StreamReducer {
     let norms = EMPTY;
     if (at && this.hasStates) {
       const path: PathView = { data: at.data, base: at.j * d, layerStride: at.n * d, layers: L, dim: d };
-      terms = { ...cotkV1Token(path, this.gamma), kappa: cotkV2Kappa(path) };
-      speeds = Float32Array.from(layerSpeeds(path));
+      // The layer speeds serve v1, v2 and the heatmap: computed once per token.
+      const speeds64 = layerSpeeds(path);
+      const norm0 = normAt(at.data, at.j * d, d);
       norms = new Float32Array(L + 1);
-      for (let l = 0; l <= L; l++) norms[l] = normAt(at.data, (l * at.n + at.j) * d, d);
+      norms[0] = norm0;
+      for (let l = 1; l <= L; l++) norms[l] = normAt(at.data, (l * at.n + at.j) * d, d);
+      terms = { ...cotkV1Token(path, this.gamma, speeds64), kappa: cotkV2KappaFrom(speeds64, norm0) };
+      speeds = Float32Array.from(speeds64);
       if (segment === 'pending' || segment === 'reasoning' || segment === 'answer') this.accumulate(at);
     } else {
       this.hasStates = false;

@@ -45,9 +45,9 @@ function turnCos(p: PathView, l: number, speeds: Float64Array): number {
   return d / (speeds[l - 1] * speeds[l] + EPS);
 }
 
-export function cotkV1Token(p: PathView, gamma: number = COTK_V1_DEFAULT_GAMMA): CotkTokenTerms {
+/** `speeds` may be passed in when the caller already has them ({@link layerSpeeds} of the same path). */
+export function cotkV1Token(p: PathView, gamma: number = COTK_V1_DEFAULT_GAMMA, speeds: Float64Array = layerSpeeds(p)): CotkTokenTerms {
   const L = p.layers;
-  const speeds = layerSpeeds(p);
   const D = distAt(p.data, p.base + L * p.layerStride, p.data, p.base, p.dim) + EPS;
   let k = 0;
   for (let l = 0; l < L; l++) {

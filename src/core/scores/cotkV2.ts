@@ -1,4 +1,5 @@
-import { distAt, normAt } from '../linalg';
+import { normAt } from '../linalg';
+import { layerSpeeds } from './cotKinetics';
 import { spanLength, tokenPath, type LayerStates, type PathView, type Span } from '../tensor';
 
 /**
@@ -31,12 +32,15 @@ export interface CotkV2Trace {
 
 /** κ = (1/L) Σ_l [ln(‖x_l − x_{l−1}‖ + ε) − ln(‖x_0‖ + ε)]. */
 export function cotkV2Kappa(p: PathView): number {
-  const L = p.layers;
-  const base = Math.log(normAt(p.data, p.base, p.dim) + EPS);
+  return cotkV2KappaFrom(layerSpeeds(p), normAt(p.data, p.base, p.dim));
+}
+
+/** κ from the path's layer speeds ‖x_l − x_{l−1}‖ (l = 1 … L) and its starting norm ‖x_0‖. */
+export function cotkV2KappaFrom(speeds: ArrayLike<number>, norm0: number): number {
+  const L = speeds.length;
+  const base = Math.log(norm0 + EPS);
   let s = 0;
-  for (let l = 1; l <= L; l++) {
-    s += Math.log(distAt(p.data, p.base + l * p.layerStride, p.data, p.base + (l - 1) * p.layerStride, p.dim) + EPS) - base;
-  }
+  for (let l = 0; l < L; l++) s += Math.log(speeds[l] + EPS) - base;
   return s / L;
 }
 

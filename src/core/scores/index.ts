@@ -6,7 +6,7 @@ import type { LogitStats } from './logits';
 
 export { cotkV1, cotkV1Token, layerSpeeds, reweightCotk, COTK_V1_DEFAULT_GAMMA } from './cotKinetics';
 export type { CotkTrace, CotkTokenTerms } from './cotKinetics';
-export { cotkV2, cotkV2FromTerms, cotkV2Kappa } from './cotkV2';
+export { cotkV2, cotkV2FromTerms, cotkV2Kappa, cotkV2KappaFrom } from './cotkV2';
 export type { CotkV2Trace } from './cotkV2';
 export { lensLogProbs, lensTopK } from './logitLens';
 export type { LensHead } from './logitLens';
