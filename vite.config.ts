@@ -1,11 +1,15 @@
 /// <reference types="vitest/config" />
 import react from '@vitejs/plugin-react';
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vite';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 // One config for the app (vite) and the tests (vitest projects): `unit` runs in Node on the real
 // modules, `dom` renders components in jsdom, `e2e` drives Debian's Chromium through playwright-core against the built app.
 export default defineConfig({
   plugins: [react()],
+  define: { __APP_VERSION__: JSON.stringify(pkg.version) },
   // onnxruntime-web ships its own wasm loader; pre-bundling breaks its relative asset URLs.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   worker: { format: 'es' },

@@ -1,0 +1,65 @@
+import { DEFAULT_COTK } from '../core/scores/index';
+import type { RunResult } from '../engine/run';
+import type { RunState, StoreState } from '../state/slices';
+import type { ModelSummary, SavedRun } from './types';
+
+/** The app version written into every saved run (package.json's, injected by Vite; "dev" in tests). */
+export const APP_VERSION: string = typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : 'dev';
+
+/** A default name: the first line of the question or prompt, shortened. */
+export function defaultRunName(run: RunState): string {
+  const first = run.prompt.split('\n').find((l) => l.trim() !== '') ?? '';
+  const t = first.trim();
+  const base = t.length > 60 ? `${t.slice(0, 57)}…` : t;
+  return `${run.kind === 'generate' ? 'Asked' : 'Scored'}: ${base || '(empty prompt)'}`;
+}
+
+function modelSummary(s: StoreState): ModelSummary {
+  const info = s.model.info;
+  const source = s.picker.source;
+  return {
+    name: info?.name ?? 'unknown model',
+    source,
+    variant: info?.variant ?? '',
+    backend: info?.backend ?? '',
+    layers: info?.config.layers ?? 0,
+    hidden: info?.config.hiddenSize ?? 0,
+    vocab: info?.config.vocabSize ?? 0,
+  };
+}
+
+/** The result without what is never saved (logits rows), and without states unless kept. */
+function trimResult(r: RunResult, keepStates: boolean): RunResult {
+  return { ...r, logits: null, outputLogits: null, states: keepStates ? r.states : null };
+}
+
+/**
+ * The store's current run as a SavedRun, or null while there is none or it is still running.
+ * Pure: reads the state it is given; typed arrays are shared, not copied (IndexedDB clones them).
+ */
+export function snapshotRun(s: StoreState, opts: { keepStates?: boolean; name?: string; now?: Date } = {}): SavedRun | null {
+  const run = s.run;
+  if (!run || run.status === 'running' || run.status === 'stopping') return null;
+  const keptStates = Boolean(opts.keepStates && run.result?.states);
+  return {
+    meta: {
+      id: run.id,
+      name: opts.name ?? defaultRunName(run),
+      createdAt: (opts.now ?? new Date()).toISOString(),
+      model: modelSummary(s),
+      input: {
+        mode: run.kind === 'generate' ? 'ask' : 'paste',
+        question: s.question,
+        trace: s.trace,
+        pasteFormat: s.pasteFormat,
+        fieldPrompt: s.fieldPrompt,
+        fieldReasoning: s.fieldReasoning,
+        fieldAnswer: s.fieldAnswer,
+      },
+      settings: { gamma: s.gamma, formulation: DEFAULT_COTK },
+      keptStates,
+      appVersion: APP_VERSION,
+    },
+    run: { ...run, result: run.result ? trimResult(run.result, keptStates) : null },
+  };
+}
