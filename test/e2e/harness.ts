@@ -5,6 +5,8 @@ import { createServer, preview, type PreviewServer } from 'vite';
 import { REPO_ROOT } from '../paths';
 
 export const CHROMIUM = process.env.COTK_CHROMIUM ?? '/usr/bin/chromium';
+/** The built app the browser tests serve: dist/, or another build folder named by COTK_DIST (e.g. `vite build --outDir`). */
+export const DIST = resolve(REPO_ROOT, process.env.COTK_DIST ?? 'dist');
 export const ARTIFACTS = resolve(REPO_ROOT, 'test-results/e2e');
 
 /**
@@ -31,11 +33,11 @@ export interface Harness {
 
 /** Serves the built app (dist/) on a free loopback port and starts Debian's Chromium on it. */
 export async function startHarness(): Promise<Harness> {
-  if (!existsSync(resolve(REPO_ROOT, 'dist/index.html'))) {
-    throw new Error('dist/ is missing: run `npm run build` (npm test does) before the browser tests');
+  if (!existsSync(resolve(DIST, 'index.html'))) {
+    throw new Error(`${DIST} has no index.html: run \`npm run build\` (npm test does) before the browser tests`);
   }
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`node scripts/ensure-chromium.mjs\``);
-  const server: PreviewServer = await preview({ root: REPO_ROOT, logLevel: 'warn', preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
+  const server: PreviewServer = await preview({ root: REPO_ROOT, logLevel: 'warn', build: { outDir: DIST }, preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('the preview server has no TCP address');
   return withBrowser(address.port, () => new Promise<void>((done) => server.httpServer.close(() => done())));
