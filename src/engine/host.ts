@@ -178,17 +178,21 @@ export class EngineHost implements EngineWorkerApi {
     this.runs.set(runId, ctl);
     let pending: TokenEvent[] = [];
     let last = 0;
-    const flush = () => {
-      if (pending.length && onTokens) onTokens({ runId, tokens: pending });
+    const flush = (): unknown => {
+      const sent = pending.length && onTokens ? onTokens({ runId, tokens: pending }) : undefined;
       pending = [];
       last = performance.now();
+      return sent;
     };
     try {
       const result = await job((t) => {
         pending.push(t);
         if (performance.now() - last >= (this.deps.batchMs ?? 100)) flush();
       }, ctl.signal);
-      flush();
+      // Across the worker boundary the callback is a comlink proxy whose call resolves once the page
+      // has handled the batch: awaiting the last one means no token can arrive after the result
+      // (it travels on another port, so it could otherwise overtake the final batch).
+      await flush();
       // The trajectory plot's PCA (hundreds of ms for a long trace of a big model) is fitted here,
       // off the page's thread, from the states the run kept.
       return { ...result, projection: projectRun(result.states, result.promptLength, result.tokens.length) };

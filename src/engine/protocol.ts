@@ -55,7 +55,8 @@ export interface TokenBatch {
 }
 
 export type ProgressCallback = (p: LoadProgress) => void;
-export type TokensCallback = (b: TokenBatch) => void;
+/** May return a promise (a comlink proxy's call does): the run's last batch is awaited before its result returns. */
+export type TokensCallback = (b: TokenBatch) => unknown;
 
 export interface LoadOptions {
   /** 'auto' (default): WebGPU when there is an adapter, else WASM. */

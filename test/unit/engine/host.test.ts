@@ -91,4 +91,19 @@ describe('EngineHost (the worker implementation) on WASM in Node', () => {
     await expect(h.generate('x', '1+1=?', {})).rejects.toThrow(/No model is loaded/);
     await expect(h.load({ kind: 'bundled' }, undefined, { backend: 'webgpu' })).rejects.toThrow(/no WebGPU adapter/);
   });
+  it('returns a run only after the page has handled its last token batch', async () => {
+    // Across comlink the batch callback resolves when the page has run it; a slow page must still
+    // see every token before the result (autosave and export read the tokens when the run ends).
+    const h = host(async () => null, 1e9); // one batch per run: the final flush
+    await h.load({ kind: 'bundled' }, undefined, { backend: 'wasm' });
+    const seen: number[] = [];
+    let handled = false;
+    const r = await h.generate('run-late', '2+2=?', { maxTokens: 30, temperature: 0 }, async (b) => {
+      await new Promise((done) => setTimeout(done, 200));
+      seen.push(...b.tokens.map((t) => t.id));
+      handled = true;
+    });
+    expect(handled).toBe(true);
+    expect(seen).toEqual(r.ids.slice(r.promptLength));
+  });
 });
