@@ -1,12 +1,15 @@
-import type { KeyboardEvent } from 'react';
+import { useState, type KeyboardEvent } from 'react';
 import { Tabs } from '../components/Tabs';
 import { ErrorNote } from '../components/ErrorNote';
 import { cancelRun, generate, scoreTrace, setMode, setQuestion } from '../state/actions';
 import { selectInputError, selectRunStatus } from '../state/selectors';
 import type { InputMode } from '../state/slices';
 import { useStore } from '../state/store';
+import { ImportButton, useRunFileDrop, type ImportOutcome } from './ImportButton';
 import { PastePanel } from './PastePanel';
 import { RunStatusLine } from './RunStatusLine';
+import { ShareBanner, ShareLinkButton } from './ShareLink';
+import { useShareLinkAtStart } from './useAppEffects';
 
 const TABS: { id: InputMode; label: string }[] = [
   { id: 'ask', label: 'Ask' },
@@ -24,6 +27,9 @@ function submitOn(run: () => unknown) {
 }
 
 export function InputPanel() {
+  useShareLinkAtStart();
+  const [imported, setImported] = useState<ImportOutcome>({ error: null, opened: null });
+  const drop = useRunFileDrop(setImported);
   const mode = useStore((s) => s.mode);
   const question = useStore((s) => s.question);
   const inputError = useStore(selectInputError);
@@ -42,8 +48,9 @@ export function InputPanel() {
     </button>
   );
   return (
-    <section className="panel input-panel" aria-labelledby="input-heading">
+    <section className={`panel input-panel${drop.over ? ' drop-over' : ''}`} aria-labelledby="input-heading" {...drop.handlers}>
       <h2 id="input-heading">Input</h2>
+      <ShareBanner />
       <Tabs label="Input mode" tabs={TABS} value={mode} onChange={setMode} />
       {mode === 'ask' ? (
         <div role="tabpanel" id="panel-ask" aria-labelledby="tab-ask">
@@ -85,6 +92,10 @@ export function InputPanel() {
         </p>
       )}
       <RunStatusLine />
+      <div className="run-files">
+        <ImportButton outcome={imported} onOutcome={setImported} />
+        <ShareLinkButton />
+      </div>
     </section>
   );
 }

@@ -7,6 +7,7 @@ import { LogitLens } from '../views/LogitLens/LogitLens';
 import { MethodPanel } from '../views/Method/MethodPanel';
 import { TextView } from '../views/TextView/TextView';
 import { Trajectories } from '../views/Trajectories/Trajectories';
+import { ExportMenu } from './ExportMenu';
 import { TokenDetail } from './TokenDetail';
 
 /** The views, linked by the store's selection; the method panel shows before any run too. */
@@ -35,6 +36,7 @@ export function ResultsArea() {
               ))}
             </ul>
           )}
+          <ExportMenu />
           <TokenDetail view={view} />
           <div className="views">
             <TextView view={view} prompt={run.prompt} />

@@ -3,6 +3,8 @@ import { stepLayer } from '../state/actions';
 import { selectEducator } from '../state/selectors';
 import { useStore } from '../state/store';
 import { runViewOf } from '../state/selectors';
+import { shareDataOf } from '../share/codec';
+import { openShareLink } from '../share/state';
 
 /** The chosen theme on <html data-theme>; "system" leaves it to prefers-color-scheme in the CSS. */
 export function useThemeAttribute(): void {
@@ -42,4 +44,23 @@ export function useEducatorKeys(): void {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [educator]);
+}
+
+/**
+ * A share link (`#share=v1.…`) read when the page opens, or when one is pasted into the address
+ * bar of an open page: its inputs go into the drafts and a banner asks before anything runs. The
+ * fragment is removed from the address at once, so a reload does not restore and ask again.
+ */
+export function useShareLinkAtStart(): void {
+  useEffect(() => {
+    const read = () => {
+      const data = shareDataOf(window.location.hash);
+      if (data === null) return;
+      window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
+      openShareLink(data);
+    };
+    read();
+    window.addEventListener('hashchange', read);
+    return () => window.removeEventListener('hashchange', read);
+  }, []);
 }

@@ -208,7 +208,7 @@ describe('settings and accessibility basics', () => {
     }
     for (const b of screen.getAllByRole('button')) expect(b.textContent?.trim() || b.getAttribute('aria-label')).toBeTruthy();
     const conf = screen.getByTestId('view-confidence');
-    const names = within(conf).getAllByRole('button');
+    const names = within(within(conf).getByRole('table')).getAllByRole('button');
     expect(names).toHaveLength(SCORERS.length);
     for (const b of names) {
       const tip = document.getElementById(b.getAttribute('aria-describedby') ?? '');

@@ -11,6 +11,7 @@ import { HEAT } from '../shared/palette';
 import { useCanvas } from '../shared/useCanvas';
 import { useElementWidth } from '../shared/useElementWidth';
 import { ViewPanel } from '../shared/ViewPanel';
+import { heatmapVector } from '../shared/chartExport';
 import { cellAt, cellRect, heatLayout, rowOfLayer, type HeatLayout, type HeatMetric, type HeatScale } from './layout';
 
 interface LayerRow {
@@ -126,6 +127,7 @@ export function LayerHeatmap({ view }: { readonly view: RunView }) {
       title="Layer × token heatmap"
       testId="view-heatmap"
       caption={CAPTIONS.heatmap}
+      vector={() => heatmapVector(layout)}
       controls={controls}
       summary={`${what} of ${layout.tokens} tokens over ${layout.rows} layers. On average layer ${hot.layer} moves tokens most (mean ${fmt(hot.mean)}).`}
       table={<DataTable caption={`Per-layer ${what}: mean over tokens, and the token where it is largest`} columns={columns} rows={stats} rowKey={(s) => s.layer} />}

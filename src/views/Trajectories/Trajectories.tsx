@@ -10,6 +10,7 @@ import { fmt, tokenLabel } from '../shared/format';
 import { SEGMENT_COLORS, SEGMENT_LABELS } from '../shared/palette';
 import { useElementWidth } from '../shared/useElementWidth';
 import { ViewPanel } from '../shared/ViewPanel';
+import { trajectoryVector } from '../shared/chartExport';
 import { markPath, trajectoryLayout, type TrajMark } from './layout';
 import { TrajectoryPlot } from './TrajectoryPlot';
 import { useTrajectories } from './useTrajectories';
@@ -113,6 +114,7 @@ export function Trajectories({ view, result }: { readonly view: RunView; readonl
       title="Trajectories through the layers"
       testId="view-trajectories"
       caption={CAPTIONS.trajectories}
+      vector={layout?.canvas ? () => trajectoryVector(layout, active !== null) : undefined}
       controls={controls}
       summary={summary}
       table={layout && <DataTable caption="Projected position of each token at the first layer and the layer shown" columns={columns} rows={layout.marks} rowKey={(m) => m.index} />}
