@@ -1,6 +1,6 @@
 import { DEFAULT_COTK } from '../core/scores/index';
 import type { RunResult } from '../engine/run';
-import type { RunState, StoreState } from '../state/slices';
+import { draftsOf, type RunState, type StoreState } from '../state/slices';
 import type { ModelSummary, SavedRun } from './types';
 
 /** The app version written into every saved run (package.json's, injected by Vite; "dev" in tests). */
@@ -47,15 +47,7 @@ export function snapshotRun(s: StoreState, opts: { keepStates?: boolean; name?: 
       name: opts.name ?? defaultRunName(run),
       createdAt: (opts.now ?? new Date()).toISOString(),
       model: modelSummary(s),
-      input: {
-        mode: run.kind === 'generate' ? 'ask' : 'paste',
-        question: s.question,
-        trace: s.trace,
-        pasteFormat: s.pasteFormat,
-        fieldPrompt: s.fieldPrompt,
-        fieldReasoning: s.fieldReasoning,
-        fieldAnswer: s.fieldAnswer,
-      },
+      input: { ...draftsOf(s), mode: run.kind === 'generate' ? 'ask' : 'paste' },
       settings: { gamma: s.gamma, formulation: DEFAULT_COTK },
       keptStates,
       appVersion: APP_VERSION,

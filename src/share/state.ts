@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import { generate, scoreTrace, setPicker } from '../state/actions';
-import type { DraftSlice, StoreState } from '../state/slices';
+import { draftsOf, type DraftSlice, type StoreState } from '../state/slices';
 import { useStore } from '../state/store';
 import { decodeShare, describeShareModel, ShareLinkError, type ShareModel, type SharePayload } from './codec';
 
@@ -25,18 +25,6 @@ interface ShareState {
 }
 
 export const useShareStore = create<ShareState>(() => ({ offer: null, error: null }));
-
-function draftsOf(s: StoreState): DraftSlice {
-  return {
-    mode: s.mode,
-    question: s.question,
-    trace: s.trace,
-    pasteFormat: s.pasteFormat,
-    fieldPrompt: s.fieldPrompt,
-    fieldReasoning: s.fieldReasoning,
-    fieldAnswer: s.fieldAnswer,
-  };
-}
 
 /** The page's inputs and settings as a share payload (what "Copy share link" encodes). */
 export function currentSharePayload(s: StoreState): SharePayload {

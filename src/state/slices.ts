@@ -123,6 +123,12 @@ export interface PickerSlice {
 
 export type StoreState = DraftSlice & ModelSlice & RunSlice & SettingsSlice & SelectionSlice & LensSlice & PickerSlice;
 
+/** The drafts alone, out of a larger state (what persists, what a saved run and a share link restore). */
+export function draftsOf(s: DraftSlice): DraftSlice {
+  const { mode, question, trace, pasteFormat, fieldPrompt, fieldReasoning, fieldAnswer } = s;
+  return { mode, question, trace, pasteFormat, fieldPrompt, fieldReasoning, fieldAnswer };
+}
+
 export const initialDraft: DraftSlice = {
   mode: 'ask',
   question: '',

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import {
+  draftsOf,
   initialDraft,
   initialLens,
   initialModel,
@@ -45,13 +46,7 @@ export const useStore = create<StoreState>()(
       return { ...current, ...p, tint, gamma, theme, picker };
     },
     partialize: (s): Persisted => ({
-      mode: s.mode,
-      question: s.question,
-      trace: s.trace,
-      pasteFormat: s.pasteFormat,
-      fieldPrompt: s.fieldPrompt,
-      fieldReasoning: s.fieldReasoning,
-      fieldAnswer: s.fieldAnswer,
+      ...draftsOf(s),
       gamma: s.gamma,
       theme: s.theme,
       tint: s.tint,

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { SavedRun } from '../../record/types';
-import { deriveRun, TINT_LABELS, type RunView } from '../../state/derive';
+import { deriveRun, type RunView } from '../../state/derive';
 import { DEFAULT_TINT, type TintMetric } from '../../state/slices';
 import { AlignedText } from './AlignedText';
 import { CompareStrips } from './CompareStrips';
@@ -9,13 +9,13 @@ import { ScoreTable } from './ScoreTable';
 import { modelMismatch, variantNote } from './scores';
 import { TrajectoryOverlay } from './TrajectoryOverlay';
 import './compare.css';
+import { MetricSelect } from '../shared/MetricSelect';
 
 /**
  * Two saved runs side by side: aligned texts, strips on one scale, the score table and the
  * trajectories in one projection. Both runs are derived with the same γ (the page's), so their v1
  * numbers are comparable whatever γ each was made with.
  */
-const METRICS = Object.keys(TINT_LABELS) as TintMetric[];
 
 /** Why a run cannot be compared at all, as a sentence; null when it can. */
 export function unusableReason(run: SavedRun, view: RunView, label: 'A' | 'B'): string | null {
@@ -60,18 +60,7 @@ export function CompareView({ a, b, gamma }: { readonly a: SavedRun; readonly b:
     statusNote(a, 'A'),
     statusNote(b, 'B'),
   ].filter((n): n is string => n !== null);
-  const controls = (
-    <label className="inline">
-      Tint and plot by{' '}
-      <select value={metric} onChange={(e) => setMetric(e.target.value as TintMetric)}>
-        {METRICS.map((m) => (
-          <option key={m} value={m}>
-            {TINT_LABELS[m]}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
+  const controls = <MetricSelect label="Tint and plot by" value={metric} onChange={setMetric} />;
   return (
     <div className="cmp-views">
       {notes.length > 0 && (

@@ -2,7 +2,6 @@ import { memo, useMemo, type KeyboardEvent, type MouseEvent } from 'react';
 import { selectToken, setHover, setSpan, setTint } from '../../state/actions';
 import { TINT_LABELS, type RunView } from '../../state/derive';
 import { selectActive, selectSelected, selectSpan, selectTint } from '../../state/selectors';
-import type { TintMetric } from '../../state/slices';
 import { useStore } from '../../state/store';
 import { CAPTIONS } from '../captions';
 import { fmt } from '../shared/format';
@@ -10,6 +9,7 @@ import { Legend } from '../shared/Legend';
 import { SEQUENTIAL, SEGMENT_LABELS } from '../shared/palette';
 import { ViewPanel } from '../shared/ViewPanel';
 import { textLayout, type TextToken } from './layout';
+import { MetricSelect } from '../shared/MetricSelect';
 
 interface TokenProps {
   readonly t: TextToken;
@@ -61,7 +61,6 @@ function indexOf(e: MouseEvent): number | null {
   return el ? Number(el.getAttribute('data-index')) : null;
 }
 
-const METRICS = Object.keys(TINT_LABELS) as TintMetric[];
 
 export function TextView({ view, prompt }: { readonly view: RunView; readonly prompt: string }) {
   const tint = useStore(selectTint);
@@ -93,18 +92,7 @@ export function TextView({ view, prompt }: { readonly view: RunView; readonly pr
 
   const counts = { reasoning: 0, answer: 0 };
   for (const r of view.rows) if (r.segment === 'reasoning' || r.segment === 'answer') counts[r.segment]++;
-  const controls = (
-    <label className="inline">
-      Tint by{' '}
-      <select value={tint} onChange={(e) => setTint(e.target.value as TintMetric)}>
-        {METRICS.map((m) => (
-          <option key={m} value={m}>
-            {TINT_LABELS[m]}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
+  const controls = <MetricSelect label="Tint by" value={tint} onChange={setTint} />;
   return (
     <ViewPanel
       title="Text"
