@@ -2,6 +2,8 @@ import { setEducator, setTheme } from '../state/actions';
 import { selectEducator } from '../state/selectors';
 import type { Theme } from '../state/slices';
 import { useStore } from '../state/store';
+import { ModelsOnDevice } from '../pwa/ModelsOnDevice';
+import { UpdatePrompt } from '../pwa/UpdatePrompt';
 import { ModelStatus } from './ModelStatus';
 
 export function Header() {
@@ -15,6 +17,7 @@ export function Header() {
       </div>
       <ModelStatus />
       <div className="settings">
+        <UpdatePrompt />
         <label className="inline">
           Theme{' '}
           <select value={theme} onChange={(e) => setTheme(e.target.value as Theme)}>
@@ -26,6 +29,7 @@ export function Header() {
         <label className="inline checkbox">
           <input type="checkbox" checked={educator} onChange={(e) => setEducator(e.target.checked)} /> Educator mode
         </label>
+        <ModelsOnDevice />
       </div>
     </header>
   );

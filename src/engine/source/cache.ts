@@ -56,4 +56,39 @@ export class CacheStorageCache implements ByteCache {
   async keys(): Promise<string[]> {
     return (await (await this.open()).keys()).map((r) => r.url);
   }
+
+  /**
+   * Every entry with its size in bytes, for the "Models on this device" list: read from the
+   * content-length that put() writes, so listing never reads a model into memory (an entry written
+   * without one is measured by reading it).
+   */
+  async entries(): Promise<CachedEntry[]> {
+    return cachedEntries(await this.open());
+  }
+
+  /** Deletes these keys; returns how many were there. */
+  async deleteAll(keys: readonly string[]): Promise<number> {
+    const cache = await this.open();
+    let n = 0;
+    for (const k of keys) if (await cache.delete(k)) n++;
+    return n;
+  }
+}
+
+export interface CachedEntry {
+  readonly key: string;
+  readonly bytes: number;
+}
+
+/** The entries of any Cache (also the service worker's precache) with their sizes. */
+export async function cachedEntries(cache: Cache): Promise<CachedEntry[]> {
+  const out: CachedEntry[] = [];
+  for (const req of await cache.keys()) {
+    const res = await cache.match(req);
+    if (!res) continue; // deleted meanwhile
+    const header = res.headers.get('content-length');
+    const bytes = header !== null && /^\d+$/.test(header) ? Number(header) : (await res.blob()).size;
+    out.push({ key: req.url, bytes });
+  }
+  return out;
 }

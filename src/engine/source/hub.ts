@@ -1,3 +1,4 @@
+import { cspBlockedMessage } from '../../pwa/csp';
 import type { ByteCache } from './cache';
 import type { ProgressCallback } from './types';
 
@@ -88,6 +89,9 @@ async function download(url: string, file: string, opts: HubOptions): Promise<Ui
     res = await doFetch(url, { signal: opts.signal });
   } catch (e) {
     if (opts.signal?.aborted) throw new HubError('cancelled', `download of ${file} was cancelled`, url);
+    // In the browser a host outside the app's Content-Security-Policy fails like a dead network: say which it is.
+    const blocked = cspBlockedMessage(url);
+    if (blocked) throw new HubError('network', blocked, url);
     throw new HubError('network', `could not reach ${new URL(url).origin} for ${file} (${(e as Error).message}); check the connection, or load a model that is already cached`, url);
   }
   if (res.status === 404) throw new HubError('not-found', `${file} was not found (HTTP 404 at ${url})`, url);
