@@ -4,17 +4,24 @@ import { ErrorNote } from '../components/ErrorNote';
 import {
   batchRate,
   cancelBatch,
+  checkSavedBatch,
+  discardSaved,
   loadBatchError,
   loadBatchText,
   openInInspector,
   pauseBatch,
   resumeBatch,
+  resumeSaved,
   setLabelFilter,
+  setMaxTokens,
   setSort,
+  showSaved,
   startBatch,
 } from '../state/batchActions';
-import { useBatchStore, type LabelFilter, type SortKey } from '../state/batchStore';
-import { formatScore, toCsv, toJsonl, visibleRows } from '../views/Batch/batchData';
+import { batchTotal, useBatchStore, type LabelFilter, type SavedBatch, type SortKey } from '../state/batchStore';
+import { formatScore, toCsv, toJsonl, toTraceCsv, toTraceJsonl, visibleRows } from '../views/Batch/batchData';
+import { RocChart } from '../views/Batch/RocChart';
+import '../views/Batch/batch.css';
 
 /** The file's text (FileReader: jsdom's File has no text()). */
 function fileText(file: File): Promise<string> {
@@ -54,18 +61,37 @@ function useTick(on: boolean): void {
 }
 
 function Progress() {
-  const { cursor, items, status } = useBatchStore();
+  const s = useBatchStore();
+  const { cursor, status, checkpointStats: cs } = s;
+  const total = batchTotal(s);
   useTick(status === 'running');
   if (status === 'empty') return null;
   const rate = batchRate();
+  // What the checkpoints cost (main-thread ms per saved row, commit latency per write), for measurement.
+  const perRow = cs.rows > 0 ? cs.syncMs / cs.rows : 0;
+  const perWrite = cs.writes > 0 ? cs.commitMs / cs.writes : 0;
+  const unit = s.mode === 'prompts' ? 'prompts' : 'traces';
   return (
-    <div className="progress-row" data-testid="batch-progress" data-done={cursor} data-total={items.length} data-status={status}>
+    <div
+      className="progress-row"
+      data-testid="batch-progress"
+      data-done={cursor}
+      data-total={total}
+      data-status={status}
+      data-checkpoint-writes={cs.writes}
+      data-checkpoint-rows={cs.rows}
+      data-checkpoint-sync-ms={cs.syncMs.toFixed(3)}
+      data-checkpoint-commit-ms={cs.commitMs.toFixed(3)}
+      data-checkpoint-max-sync-ms={cs.maxSyncMs.toFixed(3)}
+      title={cs.writes > 0 ? `Checkpoints: ${cs.writes} writes, ${perRow.toFixed(2)} ms of page time per trace, ${perWrite.toFixed(1)} ms to commit each` : undefined}
+    >
       <span className="progress-label">
         {status === 'ready' ? 'Not started' : status === 'done' ? 'Done' : status === 'paused' ? 'Paused' : status === 'cancelled' ? 'Cancelled' : 'Scoring'}
       </span>
-      <progress aria-label="Traces scored" max={items.length} value={cursor} />
+      <progress aria-label={s.mode === 'prompts' ? 'Prompts answered' : 'Traces scored'} max={total} value={cursor} />
       <span className="progress-sizes">
-        {cursor}/{items.length} traces{rate > 0 ? `, ${rate.toFixed(1)} traces/s` : ''}
+        {cursor}/{total} {unit}
+        {rate > 0 ? `, ${rate.toFixed(1)} ${unit}/s` : ''}
       </span>
     </div>
   );
@@ -120,7 +146,8 @@ function MetricsTable({ rows }: { readonly rows: readonly BatchRow[] }) {
 }
 
 function ResultsTable() {
-  const { scored, sortKey, sortDesc, labelFilter } = useBatchStore();
+  const { scored, sortKey, sortDesc, labelFilter, mode } = useBatchStore();
+  const graded = mode === 'prompts';
   const rows = useMemo(() => visibleRows(scored, sortKey, sortDesc, labelFilter), [scored, sortKey, sortDesc, labelFilter]);
   if (scored.length === 0) return null;
   const sortButton = (k: SortKey, label: string) => (
@@ -140,12 +167,16 @@ function ResultsTable() {
       </select>
       <div className="batch-table-wrap">
         <table className="batch-results" data-testid="batch-results">
-          <caption>Scored traces ({rows.length} shown); click a row to open it in the inspector</caption>
+          <caption>
+            {graded ? 'Answered and graded prompts' : 'Scored traces'} ({rows.length} shown); click a row to open it in the inspector
+          </caption>
           <thead>
             <tr>
               {sortButton('line', 'Line')}
               <th scope="col">id</th>
               <th scope="col">Label</th>
+              {graded && <th scope="col">Expected</th>}
+              {graded && <th scope="col">Answer</th>}
               {METRIC_KEYS.map((k) => sortButton(k, k))}
             </tr>
           </thead>
@@ -162,7 +193,9 @@ function ResultsTable() {
               >
                 <td>{r.row.line}</td>
                 <td>{typeof r.row.id === 'string' ? r.row.id : JSON.stringify(r.row.id)}</td>
-                <td>{r.row.label ?? '—'}</td>
+                <td data-col="label">{r.row.label ?? '—'}</td>
+                {graded && <td data-col="expected">{r.expected}</td>}
+                {graded && <td data-col="answer">{r.answer ?? '(none)'}</td>}
                 {METRIC_KEYS.map((k) => (
                   <td key={k}>{formatScore(r.row.scores[k])}</td>
                 ))}
@@ -175,9 +208,38 @@ function ResultsTable() {
   );
 }
 
-/** The batch view: a JSONL/CSV file scored trace by trace in the worker, its scores and metrics. */
+function savedWhat(saved: SavedBatch): string {
+  const unit = saved.mode === 'prompts' ? 'prompts' : 'traces';
+  const when = new Date(saved.savedAt).toLocaleString();
+  if (saved.status === 'running' || saved.status === 'paused') {
+    return `A batch of ${saved.total} ${unit} (${saved.fileName}) was interrupted at ${saved.cursor}, saved ${when}. Starting another batch replaces it.`;
+  }
+  const how = saved.status === 'done' ? 'finished' : `was cancelled at ${saved.cursor}`;
+  return `The last batch of ${saved.total} ${unit} (${saved.fileName}) ${how}; its results are kept in this browser (saved ${when}).`;
+}
+
+/** A checkpoint left by an earlier page: resume (or show) it, or discard it. */
+function SavedNotice({ saved }: { readonly saved: SavedBatch }) {
+  const interrupted = saved.status === 'running' || saved.status === 'paused';
+  return (
+    <div className="batch-saved" role="status" data-testid="batch-saved" data-total={saved.total} data-cursor={saved.cursor} data-status={saved.status}>
+      <p>{savedWhat(saved)}</p>
+      <div className="buttons">
+        <button type="button" className="primary" onClick={() => void (interrupted ? resumeSaved() : showSaved())}>
+          {interrupted ? 'Resume' : 'Show'}
+        </button>
+        <button type="button" onClick={() => void discardSaved()}>
+          Discard
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** The batch view: a JSONL/CSV file scored (or, for a prompt set, answered and graded) item by item in the worker, its scores and metrics. */
 export function BatchPanel() {
-  const { fileName, fileError, bad, failed, status, error, scored, items } = useBatchStore();
+  const s = useBatchStore();
+  const { fileName, fileError, bad, failed, status, error, scored, mode, saved, checkpointError, maxTokens } = s;
   const [over, setOver] = useState(false);
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
@@ -185,11 +247,21 @@ export function BatchPanel() {
     const f = e.dataTransfer.files[0];
     if (f) void readFile(f);
   };
-  const rows = useMemo(() => scored.map((s) => s.row), [scored]);
+  // A batch interrupted by a reload is offered back while nothing else is loaded here.
+  useEffect(() => {
+    const st = useBatchStore.getState();
+    if (st.status === 'empty' && st.saved === null) void checkSavedBatch();
+  }, []);
+  const rows = useMemo(() => scored.map((r) => r.row), [scored]);
   const busy = status === 'running' || status === 'paused';
+  const prompts = mode === 'prompts';
+  const total = batchTotal(s);
+  const exportJsonl = () => (prompts ? download('traces.jsonl', toTraceJsonl(scored), 'application/jsonl') : download('scores.jsonl', toJsonl(scored), 'application/jsonl'));
+  const exportCsv = () => (prompts ? download('traces.csv', toTraceCsv(scored), 'text/csv') : download('scores.csv', toCsv(scored), 'text/csv'));
   return (
     <section className="panel batch" aria-labelledby="batch-heading" role="tabpanel" id="view-panel-batch">
       <h2 id="batch-heading">Batch</h2>
+      {saved && <SavedNotice saved={saved} />}
       <div
         className={`dropzone${over ? ' over' : ''}`}
         onDragOver={(e) => {
@@ -208,22 +280,42 @@ export function BatchPanel() {
           onChange={(e) => {
             const f = e.target.files?.[0];
             if (f) void readFile(f);
+            e.target.value = '';
           }}
         />
         <p className="note">
-          One trace per line: {'{"id", "prompt", "output", "label": 0|1}'}, or CSV with the header id,prompt,output,label. Or drop the file here.
+          One trace per line: {'{"id", "prompt", "output", "label": 0|1}'}, or CSV with the header id,prompt,output,label. Or a prompt set for the model to answer:{' '}
+          {'{"id", "prompt", "expected"}'} (CSV: id,prompt,expected). Or drop the file here.
         </p>
       </div>
       <ErrorNote message={fileError} testId="batch-file-error" />
       {fileName && !fileError && (
-        <p className="note" data-testid="batch-file">
-          {fileName}: {items.length} traces{bad.length ? `, ${bad.length} malformed line(s) skipped` : ''}
+        <p className="note" data-testid="batch-file" data-mode={mode}>
+          {prompts
+            ? `${fileName}: a prompt set of ${total} prompt${total === 1 ? '' : 's'}. "Answer and grade" has the model answer each one (greedy) and grades its answer against "expected" by exact match (numbers compared as numbers), which labels the trace 1 (right) or 0 (wrong).`
+            : `${fileName}: ${total} trace${total === 1 ? '' : 's'}`}
+          {bad.length ? `${prompts ? ' ' : ', '}${bad.length} malformed line(s) skipped${prompts ? '.' : ''}` : ''}
         </p>
       )}
       <LineNotices label="Malformed lines (skipped)" testId="batch-bad" items={bad} />
+      {prompts && (
+        <p className="batch-options">
+          <label htmlFor="batch-max-tokens">Max new tokens per answer</label>{' '}
+          <input
+            id="batch-max-tokens"
+            type="number"
+            min={1}
+            step={1}
+            placeholder="model default"
+            value={maxTokens ?? ''}
+            disabled={busy}
+            onChange={(e) => setMaxTokens(e.target.value === '' ? null : Number(e.target.value))}
+          />
+        </p>
+      )}
       <div className="buttons">
         <button type="button" className="primary" onClick={startBatch} disabled={status === 'empty' || busy}>
-          {status === 'ready' ? 'Score all' : 'Score all again'}
+          {prompts ? (status === 'ready' ? 'Answer and grade' : 'Answer and grade again') : status === 'ready' ? 'Score all' : 'Score all again'}
         </button>
         <button type="button" onClick={status === 'paused' ? resumeBatch : pauseBatch} disabled={!busy}>
           {status === 'paused' ? 'Resume' : 'Pause'}
@@ -231,17 +323,19 @@ export function BatchPanel() {
         <button type="button" onClick={cancelBatch} disabled={!busy}>
           Cancel
         </button>
-        <button type="button" onClick={() => download('scores.jsonl', toJsonl(scored), 'application/jsonl')} disabled={scored.length === 0}>
+        <button type="button" onClick={exportJsonl} disabled={scored.length === 0}>
           Export JSONL
         </button>
-        <button type="button" onClick={() => download('scores.csv', toCsv(scored), 'text/csv')} disabled={scored.length === 0}>
+        <button type="button" onClick={exportCsv} disabled={scored.length === 0}>
           Export CSV
         </button>
       </div>
       <ErrorNote message={error} testId="batch-error" />
+      <ErrorNote message={checkpointError} testId="batch-checkpoint-error" />
       <Progress />
-      <LineNotices label="Traces the engine could not score (skipped)" testId="batch-failed" items={failed} />
+      <LineNotices label={prompts ? 'Prompts the engine could not answer (skipped)' : 'Traces the engine could not score (skipped)'} testId="batch-failed" items={failed} />
       {rows.length > 0 && <MetricsTable rows={rows} />}
+      {rows.length > 0 && <RocChart rows={rows} live={status === 'running'} />}
       <ResultsTable />
     </section>
   );

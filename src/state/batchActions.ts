@@ -1,16 +1,36 @@
 import { BatchInputError, formatOfName, readRecords, type BatchItem } from '../core/batchInput';
 import { FORMULATION_SCORER, type BatchRow } from '../core/batchEval';
+import { gradeOutput } from '../core/grade';
+import { detectDatasetKind, readPromptRecords, type PromptItem } from '../core/promptSet';
+import type { GenerateOptions } from '../engine/generate';
+import type { RunResult } from '../engine/run';
 import { engineRef } from './engineRef';
 import { errorSentence } from './errors';
 import { setMode, setPasteFormat, setTrace } from './uiActions';
 import { scoreTrace } from './actions';
 import { useStore } from './store';
-import { initialBatch, useBatchStore, type AppView, type LabelFilter, type LineProblem, type SortKey } from './batchStore';
+import { CHECKPOINT_VERSION, CheckpointWriter, readCheckpoint, type Checkpoint, type CheckpointFile, type CheckpointProgress } from './batchCheckpoint';
+import {
+  batchTotal,
+  initialBatch,
+  useBatchStore,
+  type AppView,
+  type BatchMode,
+  type BatchState,
+  type LabelFilter,
+  type LineProblem,
+  type ScoredTrace,
+  type SortKey,
+} from './batchStore';
 
 /**
- * Batch scoring in the app: the file is read with the CLI's own parser (src/core/batchInput.ts) and
- * each trace is scored in the worker, one at a time, as `cotk batch` does (no states kept, the
- * default formulation under `cotk`). Pause lets the trace in flight finish; cancel stops it.
+ * Batch scoring in the app: the file is read with the CLI's own parsers (src/core/batchInput.ts,
+ * src/core/promptSet.ts) and each item is handled in the worker, one at a time, as `cotk batch`
+ * does (no states kept, the default formulation under `cotk`): a trace is scored by teacher
+ * forcing; a prompt (generate mode) is answered greedily and graded by exact match
+ * (src/core/grade.ts), which makes it a labelled trace. Pause lets the item in flight finish;
+ * cancel stops it. Every handled item is checkpointed in IndexedDB without the loop waiting, so a
+ * reload can resume where the batch was.
  */
 const set = useBatchStore.setState;
 const get = useBatchStore.getState;
@@ -18,6 +38,29 @@ const get = useBatchStore.getState;
 let seq = 0;
 let looping = false;
 let inFlight: string | null = null;
+let statsShownAt = 0;
+
+const writer = new CheckpointWriter({
+  onSaved(stats, progress) {
+    // The view shows what checkpoints cost; once a second is enough (a store update re-renders the panel).
+    const now = performance.now();
+    const patch: Partial<BatchState> = {};
+    if (get().checkpointError !== null) patch.checkpointError = null;
+    if (progress.status !== 'running' || now - statsShownAt > 1000) {
+      statsShownAt = now;
+      patch.checkpointStats = stats;
+    }
+    if (Object.keys(patch).length) set(patch);
+  },
+  onError(sentence) {
+    set({ checkpointError: sentence });
+  },
+});
+
+/** Resolves once every checkpoint queued so far is written (tests and measurements). */
+export function checkpointsWritten(): Promise<void> {
+  return writer.idle();
+}
 
 export function setView(view: AppView): void {
   set({ view });
@@ -32,36 +75,83 @@ export function setLabelFilter(labelFilter: LabelFilter): void {
   set({ labelFilter });
 }
 
-/** Reads a batch file's text (JSON lines, or CSV for a *.csv name); nothing runs yet. */
-export function loadBatchText(name: string, text: string): void {
-  stopLoop();
-  const base = { ...initialBatch, view: get().view, fileName: name };
+/** Generate mode's cap on new tokens per answer; null (or anything not a whole number ≥ 1) for the engine's default. */
+export function setMaxTokens(n: number | null): void {
+  set({ maxTokens: n !== null && Number.isInteger(n) && n >= 1 ? n : null });
+}
+
+interface ParsedFile {
+  readonly mode: BatchMode;
+  readonly items: BatchItem[];
+  readonly prompts: PromptItem[];
+  readonly bad: LineProblem[];
+}
+
+/** A file's items: a prompt set when its records have `expected` and no `output`, else traces. Throws BatchInputError. */
+function parseFile(name: string, text: string): ParsedFile {
+  const format = formatOfName(name);
+  const kind = detectDatasetKind(text, format);
+  const bad: LineProblem[] = [];
+  if (kind === 'prompts') {
+    const prompts: PromptItem[] = [];
+    for (const r of readPromptRecords(text, format, name)) {
+      if (typeof r.item === 'string') bad.push({ line: r.line, message: r.item });
+      else prompts.push(r.item);
+    }
+    return { mode: 'prompts', items: [], prompts, bad };
+  }
   let records;
   try {
-    records = readRecords(text, formatOfName(name), name);
+    records = readRecords(text, format, name);
   } catch (e) {
-    if (!(e instanceof BatchInputError)) throw e;
-    return void set({ ...base, fileError: e.message });
+    if (e instanceof BatchInputError && kind === 'unknown' && /not batch input/.test(e.message)) {
+      throw new BatchInputError(`${e.message}. A prompt set for the model to answer has {"id", "prompt", "expected"} (CSV: id,prompt,expected) instead.`);
+    }
+    throw e;
   }
-  const bad: LineProblem[] = [];
   const items: BatchItem[] = [];
   for (const r of records) {
     if (typeof r.item === 'string') bad.push({ line: r.line, message: r.item });
     else items.push(r.item);
   }
+  return { mode: 'traces', items, prompts: [], bad };
+}
+
+/** Reads a batch file's text (JSON lines, or CSV for a *.csv name): traces or a prompt set; nothing runs yet. */
+export function loadBatchText(name: string, text: string): void {
+  abandonRunning();
+  stopLoop();
+  const s = get();
+  const base = { ...initialBatch, view: s.view, saved: s.saved, fileName: name };
+  let parsed: ParsedFile;
+  try {
+    parsed = parseFile(name, text);
+  } catch (e) {
+    if (!(e instanceof BatchInputError)) throw e;
+    return void set({ ...base, fileError: e.message });
+  }
+  const n = parsed.mode === 'prompts' ? parsed.prompts.length : parsed.items.length;
+  const what = parsed.mode === 'prompts' ? 'prompt that can be answered' : 'trace that can be scored';
   set({
     ...base,
-    bad,
-    items,
-    status: items.length > 0 ? 'ready' : 'empty',
-    fileError: items.length > 0 ? null : `${name} has no trace that can be scored: every line is malformed`,
+    ...parsed,
+    fileText: text,
+    status: n > 0 ? 'ready' : 'empty',
+    fileError: n > 0 ? null : `${name} has no ${what}: every line is malformed`,
   });
 }
 
 /** A file that could not even be read. */
 export function loadBatchError(name: string, e: unknown): void {
+  abandonRunning();
   stopLoop();
-  set({ ...initialBatch, view: get().view, fileName: name, fileError: errorSentence(e, `${name} could not be read`) });
+  set({ ...initialBatch, view: get().view, saved: get().saved, fileName: name, fileError: errorSentence(e, `${name} could not be read`) });
+}
+
+/** Another file replaces a batch that is running or paused: its checkpoint says it was cancelled. */
+function abandonRunning(): void {
+  const st = get().status;
+  if (st === 'running' || st === 'paused') writer.update([], { ...progress(), status: 'cancelled' });
 }
 
 function stopLoop(): void {
@@ -75,6 +165,7 @@ function stopLoop(): void {
 function blocked(): string | null {
   const { engineReady, model } = useStore.getState();
   if (!engineRef() || !engineReady) return 'The model engine is not connected, so the batch cannot be scored.';
+  if (model.status === 'loading') return 'The model is still loading: press Resume (or start) again once it is ready.';
   if (model.status !== 'ready') return 'Load a model first: the batch is scored by the loaded model.';
   return null;
 }
@@ -84,19 +175,35 @@ function elapsed(): number {
   return s.activeMs + (s.since === null ? 0 : performance.now() - s.since);
 }
 
-/** Starts scoring from the first trace (again, if it ran before). */
+function progress(): CheckpointProgress {
+  const s = get();
+  return { cursor: s.cursor, failed: s.failed, status: s.status, activeMs: elapsed(), savedAt: Date.now() };
+}
+
+function fileRecord(s: BatchState): CheckpointFile {
+  return { version: CHECKPOINT_VERSION, name: s.fileName ?? 'batch', text: s.fileText ?? '', mode: s.mode, maxTokens: s.maxTokens, total: batchTotal(s), bad: s.bad };
+}
+
+/** Starts from the first item (again, if it ran before); the saved checkpoint becomes this batch's. */
 export function startBatch(): void {
   const why = blocked();
   if (why) return void set({ error: why });
-  if (get().items.length === 0) return;
+  if (batchTotal(get()) === 0) return;
   stopLoop();
-  set({ cursor: 0, scored: [], failed: [], status: 'running', error: null, activeMs: 0, since: performance.now() });
+  set({ cursor: 0, scored: [], failed: [], status: 'running', error: null, activeMs: 0, since: performance.now(), saved: null, checkpointError: null, checkpointStats: writerStatsReset() });
+  writer.start(fileRecord(get()), progress());
   void loop(seq);
+}
+
+function writerStatsReset() {
+  statsShownAt = 0;
+  return initialBatch.checkpointStats;
 }
 
 export function pauseBatch(): void {
   if (get().status !== 'running') return;
   set({ status: 'paused', activeMs: elapsed(), since: null });
+  writer.update([], progress());
 }
 
 export function resumeBatch(): void {
@@ -104,15 +211,43 @@ export function resumeBatch(): void {
   const why = blocked();
   if (why) return void set({ error: why });
   set({ status: 'running', error: null, since: performance.now() });
+  writer.update([], progress());
   if (!looping) void loop(seq);
 }
 
-/** Stops the batch; what was scored stays, with its metrics. */
+/** Stops the batch; what was scored stays, with its metrics (and in the checkpoint). */
 export function cancelBatch(): void {
   const st = get().status;
   if (st !== 'running' && st !== 'paused') return;
   set({ status: 'cancelled', activeMs: elapsed(), since: null });
+  writer.update([], progress());
   stopLoop();
+}
+
+function scoresOf(r: RunResult): Record<string, number | null> {
+  return { ...r.scores, cotk: r.scores[FORMULATION_SCORER.v2] };
+}
+
+/** Runs one item in the worker: a scored trace, or null when the run was cancelled (it is tried again). */
+async function runItem(runId: string, s: BatchState): Promise<ScoredTrace | null> {
+  const api = engineRef();
+  if (!api) throw new Error('The model engine went away.');
+  if (s.mode === 'prompts') {
+    const item = s.prompts[s.cursor];
+    // Greedy (the engine's default sampling), no states kept: the answer is the model's most likely one.
+    const options: GenerateOptions = s.maxTokens === null ? { stateCapBytes: 0 } : { stateCapBytes: 0, maxTokens: s.maxTokens };
+    const r = await api.generate(runId, item.prompt, options);
+    if (r.stop === 'cancelled') return null;
+    const { answer, label } = gradeOutput(r.text, item.expected);
+    const row: BatchRow = { id: item.id, line: item.line, label, scores: scoresOf(r) };
+    return { row, prompt: item.prompt, output: r.text, expected: item.expected, answer };
+  }
+  const item = s.items[s.cursor];
+  const r = await api.score(runId, item.prompt, item.output, { stateCapBytes: 0 });
+  if (r.stop === 'cancelled') return null;
+  const scores = scoresOf(r);
+  const row: BatchRow = item.label === undefined ? { id: item.id, line: item.line, scores } : { id: item.id, line: item.line, label: item.label, scores };
+  return { row, prompt: item.prompt, output: item.output };
 }
 
 async function loop(my: number): Promise<void> {
@@ -121,23 +256,28 @@ async function loop(my: number): Promise<void> {
     for (;;) {
       const s = get();
       if (my !== seq || s.status !== 'running') return;
-      const item = s.items[s.cursor];
-      if (!item) return void set({ status: 'done', activeMs: elapsed(), since: null });
-      const api = engineRef();
-      if (!api) return void set({ status: 'paused', error: 'The model engine went away; resume once it is back.', activeMs: elapsed(), since: null });
+      const item = s.mode === 'prompts' ? s.prompts[s.cursor] : s.items[s.cursor];
+      if (!item) {
+        set({ status: 'done', activeMs: elapsed(), since: null });
+        return void writer.update([], progress());
+      }
+      if (!engineRef()) {
+        set({ status: 'paused', error: 'The model engine went away; resume once it is back.', activeMs: elapsed(), since: null });
+        return void writer.update([], progress());
+      }
       const runId = `batch-${my}-${item.line}`;
       inFlight = runId;
       try {
-        const r = await api.score(runId, item.prompt, item.output, { stateCapBytes: 0 });
+        const done = await runItem(runId, s);
         if (my !== seq) return;
-        if (r.stop === 'cancelled') continue;
-        const scores: Record<string, number | null> = { ...r.scores, cotk: r.scores[FORMULATION_SCORER.v2] };
-        const row: BatchRow = item.label === undefined ? { id: item.id, line: item.line, scores } : { id: item.id, line: item.line, label: item.label, scores };
-        set((p) => ({ scored: [...p.scored, { row, prompt: item.prompt, output: item.output }], cursor: p.cursor + 1 }));
+        if (done === null) continue;
+        set((p) => ({ scored: [...p.scored, done], cursor: p.cursor + 1 }));
+        writer.update([done], progress());
       } catch (e) {
         if (my !== seq) return;
-        const message = errorSentence(e, 'Scoring failed');
+        const message = errorSentence(e, s.mode === 'prompts' ? 'Answering failed' : 'Scoring failed');
         set((p) => ({ failed: [...p.failed, { line: item.line, message }], cursor: p.cursor + 1 }));
+        writer.update([], progress());
       } finally {
         if (inFlight === runId) inFlight = null;
       }
@@ -145,6 +285,84 @@ async function loop(my: number): Promise<void> {
   } finally {
     if (my === seq) looping = false;
   }
+}
+
+/**
+ * Looks for a checkpoint left by an earlier page (a reload mid-batch): offered in the batch view
+ * as Resume (or Show, for a batch that had ended) and Discard. Only while no file is loaded here.
+ */
+export async function checkSavedBatch(): Promise<void> {
+  let cp: Checkpoint | null;
+  try {
+    cp = await readCheckpoint();
+  } catch {
+    return; // no IndexedDB here: nothing was saved either, and a write will say so
+  }
+  const s = get();
+  if (!cp || s.status !== 'empty' || s.saved) return;
+  const { file, progress: p } = cp;
+  set({ saved: { fileName: file.name, mode: file.mode, total: file.total, cursor: p.cursor, status: p.status, savedAt: p.savedAt } });
+}
+
+/** Restores the saved batch into the view (paused where it stopped, or as it ended); false when it cannot. */
+async function restoreSaved(): Promise<boolean> {
+  let cp: Checkpoint | null;
+  try {
+    cp = await readCheckpoint();
+  } catch (e) {
+    set({ error: errorSentence(e, 'The saved batch could not be read') });
+    return false;
+  }
+  if (!cp) {
+    set({ saved: null, error: 'The saved batch is gone (another tab may have discarded or replaced it).' });
+    return false;
+  }
+  const { file, progress: p, rows } = cp;
+  let parsed: ParsedFile;
+  try {
+    parsed = parseFile(file.name, file.text);
+  } catch (e) {
+    set({ error: `The saved batch could not be restored: ${errorSentence(e, 'its file no longer reads')}` });
+    return false;
+  }
+  const n = parsed.mode === 'prompts' ? parsed.prompts.length : parsed.items.length;
+  if (parsed.mode !== file.mode || n !== file.total || p.cursor > n) {
+    set({ error: `The saved batch could not be restored: its file now reads as ${n} items, not the ${file.total} it was saved with. Discard it.` });
+    return false;
+  }
+  stopLoop();
+  const interrupted = p.status === 'running' || p.status === 'paused';
+  set({
+    ...initialBatch,
+    view: get().view,
+    ...parsed,
+    fileName: file.name,
+    fileText: file.text,
+    maxTokens: file.maxTokens,
+    cursor: p.cursor,
+    scored: rows,
+    failed: p.failed,
+    status: interrupted ? 'paused' : p.status,
+    activeMs: p.activeMs,
+  });
+  writer.adopt(file);
+  return true;
+}
+
+/** Resume of an interrupted batch after a reload: continues from the first item not yet handled. */
+export async function resumeSaved(): Promise<void> {
+  if (await restoreSaved()) resumeBatch();
+}
+
+/** Shows a saved batch that had finished or been cancelled. */
+export async function showSaved(): Promise<void> {
+  await restoreSaved();
+}
+
+/** Deletes the saved checkpoint (offered only while no batch of this page has started). */
+export async function discardSaved(): Promise<void> {
+  set({ saved: null });
+  await writer.discard();
 }
 
 /** Opens one scored trace in the inspector: pasted as plain text and scored there with its views. */

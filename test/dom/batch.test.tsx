@@ -1,4 +1,6 @@
 import './setup';
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/app/App';
@@ -6,7 +8,8 @@ import { evaluateRows, type BatchRow } from '../../src/core/batchEval';
 import { createFakeEngine, fakeReasoning } from '../../src/engine/fake';
 import type { EngineWorkerApi } from '../../src/engine/protocol';
 import { loadModel, setEngine } from '../../src/state/actions';
-import { cancelBatch } from '../../src/state/batchActions';
+import { cancelBatch, checkpointsWritten } from '../../src/state/batchActions';
+import { closeCheckpointDb } from '../../src/state/batchCheckpoint';
 import { initialBatch, useBatchStore } from '../../src/state/batchStore';
 import { useStore } from '../../src/state/store';
 
@@ -43,8 +46,11 @@ function progress(): HTMLElement {
   return screen.getByTestId('batch-progress');
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   cancelBatch();
+  await checkpointsWritten();
+  await closeCheckpointDb();
+  globalThis.indexedDB = new IDBFactory();
   useBatchStore.setState({ ...initialBatch });
 });
 
@@ -56,7 +62,7 @@ describe('the batch view with the fake engine', () => {
     expect(screen.getByTestId('batch-file').textContent).toMatch(/6 traces, 1 malformed/);
     expect(screen.getByTestId('batch-bad').textContent).toMatch(/line 3: "prompt" must be a string/);
     fireEvent.click(screen.getByRole('button', { name: 'Score all' }));
-    await waitFor(() => expect(progress().getAttribute('data-status')).toBe('done'));
+    await waitFor(() => expect(progress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
     expect(progress().getAttribute('data-done')).toBe('6');
     expect(within(screen.getByTestId('batch-results')).getAllByRole('row')).toHaveLength(7);
 
@@ -86,7 +92,7 @@ describe('the batch view with the fake engine', () => {
     await withEngine(createFakeEngine());
     await openBatch();
     fireEvent.click(screen.getByRole('button', { name: 'Score all' }));
-    await waitFor(() => expect(progress().getAttribute('data-status')).toBe('done'));
+    await waitFor(() => expect(progress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
     const lines = () => within(screen.getByTestId('batch-results')).getAllByRole('row').slice(1).map((r) => Number(r.getAttribute('data-line')));
     expect(lines()).toEqual([1, 2, 4, 5, 6, 7]);
     fireEvent.change(screen.getByLabelText('Show label'), { target: { value: '0' } });
@@ -153,7 +159,72 @@ describe('the batch view with the fake engine', () => {
     await withEngine(createFakeEngine());
     await openBatch('id,prompt,output\na,1+2=?,"<think>\n1+2=3\n</think>\n\n3"\n', 'u.csv');
     fireEvent.click(screen.getByRole('button', { name: 'Score all' }));
-    await waitFor(() => expect(progress().getAttribute('data-status')).toBe('done'));
+    await waitFor(() => expect(progress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
     expect(screen.getByTestId('batch-metrics-note').textContent).toMatch(/no labels/);
+  });
+});
+
+describe('the ROC and precision–recall chart', () => {
+  it('appears once both labels are scored, with each scorer’s AUROC as the metrics table shows it', async () => {
+    render(<App />);
+    await withEngine(createFakeEngine({ delayMs: 15, batch: 2 }));
+    // Three correct traces first: after the first ones the chart waits for an incorrect one.
+    const right = PROMPTS.slice(0, 3).map((p, i) => JSON.stringify({ id: `r${i}`, prompt: p, output: fakeReasoning(p), label: 1 }));
+    const wrong = PROMPTS.slice(3).map((p, i) => JSON.stringify({ id: `w${i}`, prompt: p, output: fakeReasoning(p).replace(/\n\n(-?\d+)<\|im_end\|>$/, '\n\n7$1<|im_end|>'), label: 0 }));
+    await openBatch([...right, ...wrong].join('\n'));
+    fireEvent.click(screen.getByRole('button', { name: 'Score all' }));
+    await waitFor(() => expect(Number(progress().getAttribute('data-done'))).toBeGreaterThanOrEqual(1));
+    fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
+    await act(async () => {
+      await new Promise((r) => setTimeout(r, 500));
+    });
+    expect(Number(progress().getAttribute('data-done'))).toBeLessThanOrEqual(3);
+    expect(screen.getByTestId('batch-roc-waiting').textContent).toMatch(/one correct and one incorrect/);
+    expect(screen.queryByTestId('batch-roc')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Resume' }));
+    await waitFor(() => expect(progress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
+    await waitFor(() => expect(screen.getByTestId('batch-roc').querySelector('svg.roc-chart')?.getAttribute('data-rows')).toBe('6'));
+
+    const chart = screen.getByTestId('batch-roc');
+    const table = screen.getByTestId('batch-metrics');
+    const legend = within(screen.getByTestId('roc-legend')).getAllByRole('button');
+    expect(legend).toHaveLength(9);
+    for (const b of legend) {
+      const k = b.getAttribute('data-scorer') as string;
+      const auroc = table.querySelector(`tr[data-scorer="${k}"] [data-metric="auroc"]`)?.getAttribute('data-value');
+      expect(b.textContent).toContain(auroc === 'null' ? 'no curve' : `AUROC ${Number(auroc).toFixed(3)}`);
+      expect(b.getAttribute('aria-pressed')).toBe('true');
+      if (auroc !== 'null') {
+        expect(chart.querySelector(`[data-panel="roc"] [data-scorer="${k}"] .roc-line`)?.getAttribute('d')).toMatch(/^M/);
+        expect(chart.querySelector(`[data-panel="pr"] [data-scorer="${k}"] .roc-line`)?.getAttribute('d')).toMatch(/^M/);
+      }
+    }
+    expect(chart.querySelector('[data-testid="roc-chance-roc"]')).not.toBeNull();
+    expect(chart.querySelector('[data-testid="roc-chance-pr"]')).not.toBeNull();
+    expect(chart.querySelector('.view-summary')?.textContent).toMatch(/6 labelled traces \(3 correct, 3 incorrect\)/);
+
+    // Focus (the keyboard's hover) highlights one scorer and dims the others; pressing hides its curves.
+    const ppl = legend.find((b) => b.getAttribute('data-scorer') === 'perplexity') as HTMLElement;
+    act(() => ppl.focus());
+    expect(chart.querySelector('[data-panel="roc"] [data-scorer="perplexity"]')?.getAttribute('class')).toContain('roc-hover');
+    expect(chart.querySelector('[data-panel="roc"] [data-scorer="coeR"]')?.getAttribute('class')).toContain('roc-dim');
+    fireEvent.click(ppl);
+    expect(ppl.getAttribute('aria-pressed')).toBe('false');
+    expect(chart.querySelector('[data-scorer="perplexity"] .roc-line')).toBeNull();
+    fireEvent.click(ppl);
+    expect(chart.querySelector('[data-panel="pr"] [data-scorer="perplexity"] .roc-line')).not.toBeNull();
+    act(() => ppl.blur());
+    // Hovering a curve does the same.
+    fireEvent.mouseEnter(chart.querySelector('[data-panel="pr"] [data-scorer="coeC"]') as Element);
+    expect(chart.querySelector('[data-panel="roc"] [data-scorer="coeC"]')?.getAttribute('class')).toContain('roc-hover');
+    expect(chart.querySelector('[data-panel="roc"] [data-scorer="maxProb"]')?.getAttribute('class')).toContain('roc-dim');
+
+    // The table equivalent, one row per scorer.
+    fireEvent.click(within(chart).getByText(/Show the data as a table/));
+    const details = chart.querySelector('details') as HTMLDetailsElement;
+    details.open = true;
+    fireEvent(details, new Event('toggle'));
+    await waitFor(() => expect(within(details).getAllByRole('row')).toHaveLength(10));
+    expect(within(details).getByRole('rowheader', { name: 'perplexity' })).toBeTruthy();
   });
 });

@@ -54,3 +54,29 @@ export function formatScore(v: number | null | undefined): string {
   const a = Math.abs(v);
   return a !== 0 && (a >= 1e5 || a < 1e-3) ? v.toExponential(3) : v.toFixed(4);
 }
+
+/**
+ * Generate mode's export: labelled traces, one JSON object per line in input order, that the trace
+ * mode (and `cotk batch`) read back: {id, prompt, output, label, expected, answer, scores}.
+ */
+export function toTraceJsonl(rows: readonly ScoredTrace[]): string {
+  return [...rows]
+    .sort((a, b) => a.row.line - b.row.line)
+    .map((r) => `${JSON.stringify({ id: r.row.id, prompt: r.prompt, output: r.output, label: r.row.label, expected: r.expected, answer: r.answer ?? null, scores: r.row.scores })}\n`)
+    .join('');
+}
+
+/** The same as CSV (id,prompt,output,label,expected,answer and one column per score key), which trace mode reads back too. */
+export function toTraceCsv(rows: readonly ScoredTrace[]): string {
+  const head = ['id', 'prompt', 'output', 'label', 'expected', 'answer', ...METRIC_KEYS];
+  const lines = [head.join(',')];
+  for (const r of [...rows].sort((a, b) => a.row.line - b.row.line)) {
+    const id = typeof r.row.id === 'string' ? r.row.id : JSON.stringify(r.row.id);
+    const scores = METRIC_KEYS.map((k) => {
+      const v = r.row.scores[k];
+      return v === null || v === undefined ? '' : String(v);
+    });
+    lines.push([csvField(id ?? ''), csvField(r.prompt), csvField(r.output), r.row.label === undefined ? '' : String(r.row.label), csvField(r.expected ?? ''), csvField(r.answer ?? ''), ...scores].join(','));
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, sharedPath } from '../paths';
+import { startHarness, watchErrors, type Harness } from './harness';
+
+/**
+ * Checkpoints in Chromium's IndexedDB, on WASM: a batch of 24 testbed traces is interrupted by a
+ * page reload mid-way; the reloaded page offers to resume it, scores only the traces the
+ * checkpoint lacks, and ends with the metrics `cotk batch` prints for the whole file (to 1e-9).
+ */
+interface TestbedTrace {
+  readonly id: string;
+  readonly expr: string;
+  readonly text: string;
+  readonly correct: boolean;
+}
+
+const N = 24;
+let h: Harness;
+let file: string;
+
+beforeAll(async () => {
+  const traces = (JSON.parse(readFileSync(sharedPath('fixtures/tiny-reasoner/testbed.json'), 'utf8')) as { traces: TestbedTrace[] }).traces;
+  // Both labels, from the middle of the testbed (the first 50 are the other test's).
+  const pick = [...traces.slice(100).filter((t) => t.correct).slice(0, N / 2), ...traces.slice(100).filter((t) => !t.correct).slice(0, N / 2)].sort((a, b) => Number(a.id) - Number(b.id));
+  file = join(mkdtempSync(join(tmpdir(), 'cotk-batch-cp-')), 'testbed24.jsonl');
+  writeFileSync(file, pick.map((t) => JSON.stringify({ id: t.id, prompt: `${t.expr}=?`, output: t.text, label: t.correct ? 1 : 0 })).join('\n') + '\n');
+  h = await startHarness();
+}, 120_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+async function ready(page: Page): Promise<void> {
+  await page.waitForSelector('[data-testid="engine-status"]:text("ready")', { timeout: 180_000 });
+  await page.getByRole('tab', { name: 'Batch' }).click();
+}
+
+describe('batch checkpoints in Chromium (wasm)', () => {
+  it('resumes a batch interrupted by a reload and ends with the metrics of an uninterrupted cotk batch run', async () => {
+    const out = execFileSync('node', ['scripts/cotk.mjs', 'batch', '--model', 'public/models/tiny-reasoner', '--in', file, '--out', '-'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+    const lines = out.trim().split('\n');
+    const cli = JSON.parse(lines[lines.length - 1]) as { metrics: Record<string, { auroc: number | null; aupr: number | null; fpr95: number | null; n: number }> };
+
+    const { page, context } = await h.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${h.url}?backend=wasm`);
+    await ready(page);
+    await page.setInputFiles('#batch-file', file);
+    // Slow the page down so the reload surely lands mid-batch.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 6 });
+    await page.getByRole('button', { name: 'Score all' }).click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="batch-progress"]')?.getAttribute('data-done')) >= 8, null, { timeout: 120_000 });
+    await page.reload();
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 }).catch(() => undefined);
+    await ready(page);
+
+    const notice = page.getByTestId('batch-saved');
+    await notice.waitFor({ timeout: 30_000 });
+    const k = Number(await notice.getAttribute('data-cursor'));
+    expect(await notice.getAttribute('data-status')).toBe('running');
+    // Checkpoints are at most a second apart while running: a reload loses at most that second's traces.
+    expect(k).toBeGreaterThanOrEqual(1);
+    expect(k).toBeLessThan(N);
+    expect(await notice.textContent()).toContain(`A batch of ${N} traces (testbed24.jsonl) was interrupted at ${k}`);
+    await notice.getByRole('button', { name: 'Resume' }).click();
+    await page.waitForSelector('[data-testid="batch-progress"][data-status="done"]', { timeout: 300_000 });
+    const bar = page.getByTestId('batch-progress');
+    expect(await bar.getAttribute('data-done')).toBe(String(N));
+    // This page saved only the traces it scored: the finished ones were not scored again.
+    await page.waitForFunction((want) => document.querySelector('[data-testid="batch-progress"]')?.getAttribute('data-checkpoint-rows') === String(want), N - k, { timeout: 10_000 });
+    expect(await page.locator('[data-testid="batch-results"] tbody tr').count()).toBe(N);
+
+    for (const [key, m] of Object.entries(cli.metrics)) {
+      const row = `[data-testid="batch-metrics"] tr[data-scorer="${key}"]`;
+      expect(Number(await page.getAttribute(`${row} [data-metric="n"]`, 'data-value'))).toBe(m.n);
+      for (const f of ['auroc', 'aupr', 'fpr95'] as const) {
+        const shown = await page.getAttribute(`${row} [data-metric="${f}"]`, 'data-value');
+        if (m[f] === null) expect(shown).toBe('null');
+        else expect(Math.abs(Number(shown) - (m[f] as number)), `${key} ${f}`).toBeLessThanOrEqual(1e-9);
+      }
+    }
+    // The chart shows every scorer with the table's AUROC.
+    for (const key of Object.keys(cli.metrics).filter((x) => x !== 'cotk')) {
+      const auroc = cli.metrics[key].auroc;
+      expect(await page.getByTestId('roc-legend').locator(`button[data-scorer="${key}"]`).textContent()).toContain(auroc === null ? 'no curve' : `AUROC ${auroc.toFixed(3)}`);
+    }
+    expect(errors).toEqual([]);
+  }, 600_000);
+});
