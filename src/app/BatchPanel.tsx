@@ -19,7 +19,7 @@ import {
   startBatch,
 } from '../state/batchActions';
 import { batchTotal, useBatchStore, type LabelFilter, type SavedBatch, type SortKey } from '../state/batchStore';
-import { formatScore, toCsv, toJsonl, toTraceCsv, toTraceJsonl, visibleRows } from '../views/Batch/batchData';
+import { formatScore, toCsv, toJsonl, toTraceJsonl, visibleRows } from '../views/Batch/batchData';
 import { RocChart } from '../views/Batch/RocChart';
 import '../views/Batch/batch.css';
 
@@ -257,7 +257,7 @@ export function BatchPanel() {
   const prompts = mode === 'prompts';
   const total = batchTotal(s);
   const exportJsonl = () => (prompts ? download('traces.jsonl', toTraceJsonl(scored), 'application/jsonl') : download('scores.jsonl', toJsonl(scored), 'application/jsonl'));
-  const exportCsv = () => (prompts ? download('traces.csv', toTraceCsv(scored), 'text/csv') : download('scores.csv', toCsv(scored), 'text/csv'));
+  const exportCsv = () => download(prompts ? 'traces.csv' : 'scores.csv', toCsv(scored), 'text/csv');
   return (
     <section className="panel batch" aria-labelledby="batch-heading" role="tabpanel" id="view-panel-batch">
       <h2 id="batch-heading">Batch</h2>

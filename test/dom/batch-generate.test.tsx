@@ -151,7 +151,7 @@ describe('generate mode: answer and grade a prompt set', () => {
     const lines = jsonl.text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines[2]).toEqual({ id: 'c', prompt: '9-5=?', output: fakeReasoning('9-5=?'), label: 0, expected: '5', answer: '4', scores: scored[2].row.scores });
     const csv = await exported('Export CSV');
-    expect(csv.text.split('\r\n')[0]).toMatch(/^id,prompt,output,label,expected,answer,cotkV2,/);
+    expect(csv.text.split('\r\n')[0]).toMatch(/^id,prompt,output,label,expected,answer,line,cotkV2,/);
 
     for (const file of [jsonl, csv]) {
       await openFile(file.text, file.name);

@@ -33,21 +33,6 @@ function csvField(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** The same rows as CSV: id,line,label and one column per score key (empty where null or unlabelled). */
-export function toCsv(rows: readonly ScoredTrace[]): string {
-  const head = ['id', 'line', 'label', ...METRIC_KEYS];
-  const lines = [head.join(',')];
-  for (const r of byLine(rows)) {
-    const id = typeof r.id === 'string' ? r.id : JSON.stringify(r.id);
-    const scores = METRIC_KEYS.map((k) => {
-      const v = r.scores[k];
-      return v === null || v === undefined ? '' : String(v);
-    });
-    lines.push([csvField(id ?? ''), String(r.line), r.label === undefined ? '' : String(r.label), ...scores].join(','));
-  }
-  return `${lines.join('\r\n')}\r\n`;
-}
-
 /** "12.3" with at most 4 significant decimals, "—" for null. */
 export function formatScore(v: number | null | undefined): string {
   if (v === null || v === undefined) return '—';
@@ -66,9 +51,14 @@ export function toTraceJsonl(rows: readonly ScoredTrace[]): string {
     .join('');
 }
 
-/** The same as CSV (id,prompt,output,label,expected,answer and one column per score key), which trace mode reads back too. */
-export function toTraceCsv(rows: readonly ScoredTrace[]): string {
-  const head = ['id', 'prompt', 'output', 'label', 'expected', 'answer', ...METRIC_KEYS];
+/**
+ * The scored dataset as CSV: id,prompt,output,label (plus expected,answer for a graded prompt set),
+ * line, and one column per score key (empty where null or unlabelled). The batch view (and
+ * `cotk batch`) read it back as traces: the reader takes the id/prompt/output/label columns.
+ */
+export function toCsv(rows: readonly ScoredTrace[]): string {
+  const graded = rows.some((r) => r.expected !== undefined);
+  const head = ['id', 'prompt', 'output', 'label', ...(graded ? ['expected', 'answer'] : []), 'line', ...METRIC_KEYS];
   const lines = [head.join(',')];
   for (const r of [...rows].sort((a, b) => a.row.line - b.row.line)) {
     const id = typeof r.row.id === 'string' ? r.row.id : JSON.stringify(r.row.id);
@@ -76,7 +66,8 @@ export function toTraceCsv(rows: readonly ScoredTrace[]): string {
       const v = r.row.scores[k];
       return v === null || v === undefined ? '' : String(v);
     });
-    lines.push([csvField(id ?? ''), csvField(r.prompt), csvField(r.output), r.row.label === undefined ? '' : String(r.row.label), csvField(r.expected ?? ''), csvField(r.answer ?? ''), ...scores].join(','));
+    const grade = graded ? [csvField(r.expected ?? ''), csvField(r.answer ?? '')] : [];
+    lines.push([csvField(id ?? ''), csvField(r.prompt), csvField(r.output), r.row.label === undefined ? '' : String(r.row.label), ...grade, String(r.row.line), ...scores].join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
 }

@@ -56,9 +56,16 @@ describe('batch table and export', () => {
     expect(Object.keys(JSON.parse(jl[0]))).toEqual(['id', 'line', 'label', 'scores']);
     const csv = parseCsv(toCsv([trace(1, 1, 0.25, 'a,"b"'), trace(2, undefined, null, 7)]));
     expect(csv.errors).toEqual([]);
-    expect(csv.records[0].fields).toEqual(['id', 'line', 'label', ...METRIC_KEYS]);
-    expect(csv.records[1].fields.slice(0, 4)).toEqual(['a,"b"', '1', '1', '0.25']);
-    expect(csv.records[2].fields.slice(0, 4)).toEqual(['7', '2', '', '']);
+    expect(csv.records[0].fields).toEqual(['id', 'prompt', 'output', 'label', 'line', ...METRIC_KEYS]);
+    expect(csv.records[1].fields.slice(3, 6)).toEqual(['1', '1', '0.25']);
+    expect(csv.records[1].fields[0]).toBe('a,"b"');
+    expect(csv.records[2].fields.slice(3, 6)).toEqual(['', '2', '']);
+    // and it reads back as traces
+    const back = readRecords(toCsv([trace(1, 1, 0.25, 'a,"b"'), trace(2, undefined, null, 7)]), 'csv', 'scores.csv').map((r) => r.item);
+    expect(back).toEqual([
+      { line: 2, id: 'a,"b"', prompt: 'p1', output: 'o1', label: 1 },
+      { line: 3, id: '7', prompt: 'p2', output: 'o2' },
+    ]);
   });
 
   it('leaves null scores out of the metrics and counts them, as the CLI does', () => {
