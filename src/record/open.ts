@@ -1,5 +1,5 @@
 import { cancelRun } from '../state/actions';
-import { initialSelection } from '../state/slices';
+import { initialSelection, type StoreState } from '../state/slices';
 import { useStore } from '../state/store';
 import type { SavedRun, SavedRunMeta } from './types';
 
@@ -21,26 +21,27 @@ export function withOpenedMeta(saved: SavedRun): SavedRun {
 }
 
 /**
- * Shows a saved run in the inspector: the run goes into the store as it was, the input panel's
- * drafts and γ come back from its meta, and the selection, layer and lens cache start fresh (they
- * belonged to the run shown before). A run still streaming is stopped first: its late result is
- * dropped, since it no longer matches the run shown.
+ * Shows a saved run in the inspector (an imported file, a reopened history entry): the run goes into
+ * the store as it was; the selection, layer and lens cache start fresh (they belonged to the run
+ * shown before). Only the drafts of the run's own mode come back (the question of an asked run, the
+ * pasted trace of a scored one), so a draft the user is writing in the other mode is kept; γ comes
+ * back too, since the v1 energies on screen depend on it. A run still streaming is stopped first:
+ * its late result is dropped, since it no longer matches the run shown.
  */
 export function openSavedRun(saved: SavedRun): void {
   const cur = useStore.getState().run;
   if (cur && (cur.status === 'running' || cur.status === 'stopping')) void cancelRun();
   const i = saved.meta.input;
+  const drafts: Partial<StoreState> =
+    saved.run.kind === 'generate'
+      ? { mode: 'ask', question: i.question }
+      : { mode: 'paste', pasteFormat: i.pasteFormat, trace: i.trace, fieldPrompt: i.fieldPrompt, fieldReasoning: i.fieldReasoning, fieldAnswer: i.fieldAnswer };
+  const gamma = saved.meta.settings.gamma;
   opened = { runId: saved.run.id, meta: saved.meta };
   useStore.setState({
     run: saved.run,
-    mode: i.mode,
-    question: i.question,
-    trace: i.trace,
-    pasteFormat: i.pasteFormat,
-    fieldPrompt: i.fieldPrompt,
-    fieldReasoning: i.fieldReasoning,
-    fieldAnswer: i.fieldAnswer,
-    gamma: saved.meta.settings.gamma,
+    ...drafts,
+    ...(Number.isFinite(gamma) && gamma >= 0 && gamma <= 1 ? { gamma } : {}),
     inputError: null,
     layer: null,
     lens: {},
