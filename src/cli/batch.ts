@@ -1,6 +1,7 @@
 import { closeSync, existsSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { EngineError, type Engine } from '../engine/index';
 import { evaluateRows, FORMULATION_SCORER, metricsJson, metricsTable, parseFormulation, Progress, type BatchRow, type Formulation } from './batchEval';
+import { generateRecords, readPromptRecords, detectDatasetKind, type PromptRecord } from './batchGenerate';
 import { inputFormat, readRecords, type BatchRecord } from './batchInput';
 import { asCliError, flagNumber, flagString, MODEL_FLAGS, MODEL_USAGE, openEngine } from './engineSetup';
 import { CliError, parseArgs, readInput, type CliIo } from './io';
@@ -8,6 +9,7 @@ import { CliError, parseArgs, readInput, type CliIo } from './io';
 export { parseBatchLine, type BatchItem } from './batchInput';
 
 export const BATCH_USAGE = `usage: cotk batch --model DIR --in traces.jsonl|traces.csv --out scores.jsonl [options]
+       cotk batch --model DIR --generate --in prompts.jsonl|prompts.csv --out traces.jsonl [options]
   Teacher-forced scoring of finished traces. Each input line (JSON lines):
     {"id": any, "prompt": "<user message>", "output": "<assistant text, <think> … EOS>", "label": 0|1 (optional)}
   or CSV (RFC 4180, header id,prompt,output,label; quoted fields may hold commas, quotes as "", newlines).
@@ -28,7 +30,20 @@ ${MODEL_USAGE}
   --shard I/N     score only the records I, I+N, I+2N, … (0-based, blank lines not counted); join with cotk merge
   --resume        continue an interrupted run: keep the lines already in --out (a torn last line is redone)
   --progress      progress line on stderr (traces/s, ETA); on by default when stderr is a terminal
-  --prefill-chunk positions per forward pass (default: the whole trace)`;
+  --prefill-chunk positions per forward pass (default: the whole trace)
+  Generate mode (--generate, or by itself when the input is a prompt set): each input line is
+    {"id": any, "prompt": "<user message>", "expected": "<answer>" or a number}   (CSV: id,prompt,expected)
+  The model answers each prompt (greedy unless --temperature > 0), the answer (the text after the last
+  </think>, up to the end-of-turn token) is graded by exact match with "expected" (numbers as numbers:
+  57 = 57.0 = +57), and each output line is a labelled trace that cotk batch can score again:
+    {"id", "line", "prompt", "expected", "output", "answer", "label", "stop", "scores"}
+  The last line of standard output is the metrics line with "accuracy" (when every answer is right or
+  every one wrong, "metrics" is {} and a "note" says why). --resume, --shard and cotk merge work alike.
+  --generate      the input is a prompt set to answer (a file of traces is then an error)
+  --max-tokens N  output tokens per answer at most (default: 1024 or what the context leaves)
+  --temperature T 0 = greedy (default); > 0 samples
+  --top-p P       nucleus sampling mass in (0, 1] (default 1)
+  --seed S        sampling seed (default 0); record i of the file uses S + i, so shards and resumed runs agree`;
 
 export interface BatchSummary {
   readonly scored: number;
@@ -108,9 +123,10 @@ export function parseRow(text: string): BatchRow | string {
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
   const o = v as Record<string, unknown>;
+  // first, so that a shard written with --out - (its metrics line last) merges
+  if ('metrics' in o && !('line' in o)) return 'a metrics line, not a trace';
   if (typeof o.line !== 'number' || !Number.isInteger(o.line)) return 'no "line" field (written by an older cotk batch?)';
   if (typeof o.scores !== 'object' || o.scores === null) return 'no "scores" object';
-  if ('metrics' in o) return 'a metrics line, not a trace';
   return o as unknown as BatchRow;
 }
 
@@ -136,8 +152,43 @@ export function resumeRows(path: string): BatchRow[] {
   return rows;
 }
 
+/**
+ * The end of a run (and of cotk merge): the metrics table on stderr and the metrics line last on
+ * stdout. Rows of generate mode always end with their accuracy, even when the scorers cannot be
+ * measured (every answer right, or every one wrong): then "metrics" is {} and a "note" says why.
+ */
+export function reportMetrics(rows: readonly BatchRow[], formulation: Formulation, generated: boolean, err: (m: string) => void, out: (line: string) => void): void {
+  const sorted = [...rows].sort((a, b) => a.line - b.line);
+  const m = evaluateRows(sorted, formulation);
+  const right = rows.filter((r) => r.label === 1).length;
+  if (generated && rows.length > 0) {
+    err(`accuracy ${(right / rows.length).toFixed(4)}: ${right} of ${rows.length} answer(s) equal the expected one (exact match; numbers compared as numbers)`);
+  }
+  if (typeof m !== 'string') {
+    err(metricsTable(m));
+    out(`${metricsJson(m)}\n`);
+    return;
+  }
+  err(m);
+  if (generated && rows.length > 0) out(`${JSON.stringify({ metrics: {}, accuracy: right / rows.length, n: rows.length, formulation, note: m })}\n`);
+}
+
+/** Whether every row was written by generate mode (it carries the generated output and the expected answer). */
+export function allGenerated(rows: readonly BatchRow[]): boolean {
+  return rows.length > 0 && rows.every(isGenerated);
+}
+
+/** The generation flags; given without generate mode they are a mistake worth saying. */
+const GENERATE_FLAGS = ['max-tokens', 'temperature', 'top-p', 'seed'] as const;
+
+/** A row written by generate mode (it carries the generated output and the expected answer). */
+function isGenerated(row: BatchRow): boolean {
+  const o = row as unknown as Record<string, unknown>;
+  return typeof o.output === 'string' && 'expected' in o;
+}
+
 export async function batchCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, [...MODEL_FLAGS, 'in', 'out', 'prefill-chunk', 'format', 'formulation', 'shard'], ['resume', 'progress']);
+  const args = parseArgs(argv, [...MODEL_FLAGS, 'in', 'out', 'prefill-chunk', 'format', 'formulation', 'shard', ...GENERATE_FLAGS], ['resume', 'progress', 'generate']);
   if (args.positional.length > 0) throw new CliError(`unexpected argument "${args.positional[0]}"\n${BATCH_USAGE}`);
   const inPath = flagString(args, 'in');
   const outPath = flagString(args, 'out');
@@ -147,9 +198,25 @@ export async function batchCommand(argv: readonly string[], io: CliIo): Promise<
   const shard = parseShard(flagString(args, 'shard'));
   const resume = args.flags.get('resume') === true;
   if (resume && outPath === '-') throw new CliError('--resume needs --out FILE (it reads the lines already written there)');
+  const genOpts = {
+    maxTokens: flagNumber(args, 'max-tokens', (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1'),
+    temperature: flagNumber(args, 'temperature', (x) => x >= 0, 'a number ≥ 0'),
+    topP: flagNumber(args, 'top-p', (x) => x > 0 && x <= 1, 'a number in (0, 1]'),
+    seed: flagNumber(args, 'seed', Number.isInteger, 'an integer'),
+    prefillChunk,
+  };
   const format = inputFormat(inPath, flagString(args, 'format'));
   const text = await readInput(inPath, io);
-  const all = readRecords(text, format, inPath === '-' ? 'standard input' : inPath);
+  const name = inPath === '-' ? 'standard input' : inPath;
+  const err = (m: string): void => void io.stderr.write(`cotk batch: ${m}\n`);
+
+  // A prompt set is answered even without --generate (said on stderr): there is nothing else to do with it.
+  const kind = detectDatasetKind(text, format);
+  const generating = args.flags.get('generate') === true || kind === 'prompts';
+  const genFlag = GENERATE_FLAGS.find((f) => args.flags.has(f));
+  if (!generating && genFlag) throw new CliError(`--${genFlag} is for generate mode (--generate, with a prompt set {"id", "prompt", "expected"}); ${name} is scored as finished traces`);
+  const all: readonly (BatchRecord | PromptRecord)[] = generating ? readPromptRecords(text, format, name) : readRecords(text, format, name);
+  if (generating && args.flags.get('generate') !== true) err(`${name} is a prompt set ({"id", "prompt", "expected"}): generating an answer to each prompt and grading it (generate mode)`);
   const mine = shard ? all.filter((r) => r.index % shard[1] === shard[0]) : all;
 
   const done = resume ? resumeRows(outPath) : [];
@@ -157,6 +224,12 @@ export async function batchCommand(argv: readonly string[], io: CliIo): Promise<
   const known = new Set(mine.map((r) => r.line));
   const stray = done.find((r) => !known.has(r.line));
   if (stray) throw new CliError(`cannot resume from ${outPath}: it holds input line ${stray.line}, which is not a trace of this input${shard ? ` and shard ${shard[0]}/${shard[1]}` : ''}`);
+  const otherMode = done.find((r) => isGenerated(r) !== generating);
+  if (otherMode) {
+    throw new CliError(
+      `cannot resume from ${outPath}: its line for input line ${otherMode.line} was written by ${generating ? 'scoring finished traces' : 'generate mode'}, and this run ${generating ? 'generates answers to prompts' : 'scores finished traces'}`,
+    );
+  }
   const todo = mine.filter((r) => !doneLines.has(r.line));
 
   const engine = await openEngine(args);
@@ -168,37 +241,29 @@ export async function batchCommand(argv: readonly string[], io: CliIo): Promise<
     throw new CliError(`cannot write ${outPath}: ${(e as Error).message}`);
   }
   const rows: BatchRow[] = [...done];
-  const err = (m: string): void => void io.stderr.write(`cotk batch: ${m}\n`);
   const showProgress = args.flags.get('progress') === true || (io.stderr as { isTTY?: boolean }).isTTY === true;
   const progress = showProgress ? new Progress(todo.length, (s) => io.stderr.write(s)) : null;
   let handled = 0;
   const t0 = performance.now();
+  const onRow = (row: BatchRow, line: string): void => {
+    rows.push(row);
+    if (fd === null) io.stdout.write(line);
+    else writeSync(fd, line);
+  };
+  const onReport = (m: string): void => {
+    progress?.finish();
+    err(m);
+  };
+  const onRecord = (): void => progress?.tick(++handled);
   try {
     if (done.length > 0) err(`resuming: ${done.length} trace(s) already in ${outPath}, ${todo.length} record(s) to go`);
-    const s = await scoreRecords(
-      engine,
-      todo,
-      (row, line) => {
-        rows.push(row);
-        if (fd === null) io.stdout.write(line);
-        else writeSync(fd, line);
-      },
-      (m) => {
-        progress?.finish();
-        err(m);
-      },
-      { prefillChunk, formulation, onRecord: () => progress?.tick(++handled) },
-    );
+    const s = generating
+      ? await generateRecords(engine, todo as PromptRecord[], onRow, onReport, { generate: genOpts, formulation, onRecord })
+      : await scoreRecords(engine, todo as BatchRecord[], onRow, onReport, { prefillChunk, formulation, onRecord });
     progress?.finish();
-    const secs = ((performance.now() - t0) / 1000).toFixed(1);
-    err(`scored ${s.scored} trace(s) in ${secs} s${s.skipped ? `, skipped ${s.skipped} bad line(s)` : ''}`);
-    rows.sort((a, b) => a.line - b.line);
-    const m = evaluateRows(rows, formulation);
-    if (typeof m === 'string') err(m);
-    else {
-      err(metricsTable(m));
-      io.stdout.write(`${metricsJson(m)}\n`);
-    }
+    const secs = ((performance.now() - t0) / 1000).toFixed(2);
+    err(`${generating ? 'generated, graded and scored' : 'scored'} ${s.scored} trace(s) in ${secs} s${s.skipped ? `, skipped ${s.skipped} bad line(s)` : ''}`);
+    reportMetrics(rows, formulation, generating, err, (line) => io.stdout.write(line));
     return s.skipped > 0 ? 2 : 0;
   } catch (e) {
     throw asCliError(e);

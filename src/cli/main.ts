@@ -11,7 +11,7 @@ commands:
   cotk states FILE     score captured hidden states (golden layout) and print JSON
   cotk generate        generate an answer, streaming it, then print its scores
   cotk capture         write one sequence's states in the golden layout (for cotk states)
-  cotk batch           teacher-forced scoring of finished traces (JSON lines or CSV in, JSON lines out, metrics)
+  cotk batch           teacher-forced scoring of finished traces, or answering and grading a prompt set (--generate); metrics
   cotk merge           join the outputs of cotk batch --shard back into input order
   cotk help            this text
 

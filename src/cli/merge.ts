@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { parseRow } from './batch';
-import { evaluateRows, inferFormulation, metricsJson, metricsTable, type BatchRow } from './batchEval';
+import { allGenerated, parseRow, reportMetrics } from './batch';
+import { inferFormulation, type BatchRow } from './batchEval';
 import { CliError, parseArgs, readInput, type CliIo } from './io';
 
 export const MERGE_USAGE = `usage: cotk merge OUT SHARD...
@@ -44,11 +44,6 @@ export async function mergeCommand(argv: readonly string[], io: CliIo): Promise<
   }
   io.stderr.write(`cotk merge: ${entries.length} trace(s) from ${shards.length} shard(s)\n`);
   const rows = entries.map((e) => e.row);
-  const m = evaluateRows(rows, inferFormulation(rows));
-  if (typeof m === 'string') io.stderr.write(`cotk merge: ${m}\n`);
-  else {
-    io.stderr.write(`cotk merge: ${metricsTable(m)}\n`);
-    io.stdout.write(`${metricsJson(m)}\n`);
-  }
+  reportMetrics(rows, inferFormulation(rows), allGenerated(rows), (m) => io.stderr.write(`cotk merge: ${m}\n`), (line) => io.stdout.write(line));
   return 0;
 }
