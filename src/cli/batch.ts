@@ -1,10 +1,11 @@
 import { closeSync, existsSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
-import { EngineError, type Engine } from '../engine/index';
+import type { Engine } from '../engine/index';
 import { evaluateRows, FORMULATION_SCORER, metricsJson, metricsTable, parseFormulation, Progress, type BatchRow, type Formulation } from './batchEval';
 import { generateRecords, readPromptRecords, detectDatasetKind, type PromptRecord } from './batchGenerate';
 import { inputFormat, readRecords, type BatchRecord } from './batchInput';
 import { asCliError, flagNumber, flagString, MODEL_FLAGS, MODEL_USAGE, openEngine } from './engineSetup';
 import { CliError, parseArgs, readInput, type CliIo } from './io';
+import { forEachRecord, type BatchSummary } from './records';
 
 export { parseBatchLine, type BatchItem } from './batchInput';
 
@@ -45,10 +46,7 @@ ${MODEL_USAGE}
   --top-p P       nucleus sampling mass in (0, 1] (default 1)
   --seed S        sampling seed (default 0); record i of the file uses S + i, so shards and resumed runs agree`;
 
-export interface BatchSummary {
-  readonly scored: number;
-  readonly skipped: number;
-}
+export type { BatchSummary };
 
 export interface ScoreOptions {
   readonly prefillChunk?: number;
@@ -65,30 +63,13 @@ export async function scoreRecords(
   report: (msg: string) => void,
   opts: ScoreOptions = {},
 ): Promise<BatchSummary> {
-  let scored = 0;
-  let skipped = 0;
   const cotkFrom = FORMULATION_SCORER[opts.formulation ?? 'v2'];
-  for (const r of records) {
-    const item = r.item;
-    if (typeof item === 'string') {
-      report(`line ${r.line}: ${item} (skipped)`);
-      skipped++;
-    } else {
-      try {
-        const run = await engine.score(item.prompt, item.output, { stateCapBytes: 0, prefillChunk: opts.prefillChunk });
-        const scores: Record<string, number | null> = { ...run.scores, cotk: run.scores[cotkFrom] };
-        const row: BatchRow = item.label === undefined ? { id: item.id, line: r.line, scores } : { id: item.id, line: r.line, label: item.label, scores };
-        write(row, `${JSON.stringify(row)}\n`);
-        scored++;
-      } catch (e) {
-        if (!(e instanceof EngineError) || e.code === 'engine-closed') throw e;
-        report(`line ${r.line}: ${e.message} (skipped)`);
-        skipped++;
-      }
-    }
-    opts.onRecord?.();
-  }
-  return { scored, skipped };
+  return forEachRecord(records, report, opts.onRecord, async (item, line) => {
+    const run = await engine.score(item.prompt, item.output, { stateCapBytes: 0, prefillChunk: opts.prefillChunk });
+    const scores: Record<string, number | null> = { ...run.scores, cotk: run.scores[cotkFrom] };
+    const row: BatchRow = item.label === undefined ? { id: item.id, line, scores } : { id: item.id, line, label: item.label, scores };
+    write(row, `${JSON.stringify(row)}\n`);
+  });
 }
 
 /** JSON-lines text in, one output line per good line (kept for bench/formulation). */

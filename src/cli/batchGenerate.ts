@@ -1,8 +1,9 @@
 import { gradeOutput } from '../core/grade';
 import { BatchInputError, readPromptRecords as readCore, type InputFormat, type PromptRecord } from '../core/promptSet';
-import { EngineError, type Engine, type GenerateOptions } from '../engine/index';
+import type { Engine, GenerateOptions } from '../engine/index';
 import { FORMULATION_SCORER, type BatchRow, type Formulation } from './batchEval';
 import { CliError } from './io';
+import { forEachRecord, type BatchSummary } from './records';
 
 export { detectDatasetKind, type PromptItem, type PromptRecord } from '../core/promptSet';
 
@@ -51,31 +52,14 @@ export async function generateRecords(
   write: (row: GeneratedRow, text: string) => void,
   report: (msg: string) => void,
   opts: GenerateRecordsOptions,
-): Promise<{ scored: number; skipped: number }> {
-  let scored = 0;
-  let skipped = 0;
+): Promise<BatchSummary> {
   const cotkFrom = FORMULATION_SCORER[opts.formulation ?? 'v2'];
   const baseSeed = opts.generate.seed ?? 0;
-  for (const r of records) {
-    const item = r.item;
-    if (typeof item === 'string') {
-      report(`line ${r.line}: ${item} (skipped)`);
-      skipped++;
-    } else {
-      try {
-        const run = await engine.generate(item.prompt, { ...opts.generate, seed: baseSeed + r.index, stateCapBytes: 0 });
-        const { answer, label } = gradeOutput(run.text, item.expected);
-        const scores: Record<string, number | null> = { ...run.scores, cotk: run.scores[cotkFrom] };
-        const row: GeneratedRow = { id: item.id, line: r.line, prompt: item.prompt, expected: item.expected, output: run.text, answer, label, stop: run.stop, scores };
-        write(row, `${JSON.stringify(row)}\n`);
-        scored++;
-      } catch (e) {
-        if (!(e instanceof EngineError) || e.code === 'engine-closed') throw e;
-        report(`line ${r.line}: ${e.message} (skipped)`);
-        skipped++;
-      }
-    }
-    opts.onRecord?.();
-  }
-  return { scored, skipped };
+  return forEachRecord(records, report, opts.onRecord, async (item, line, index) => {
+    const run = await engine.generate(item.prompt, { ...opts.generate, seed: baseSeed + index, stateCapBytes: 0 });
+    const { answer, label } = gradeOutput(run.text, item.expected);
+    const scores: Record<string, number | null> = { ...run.scores, cotk: run.scores[cotkFrom] };
+    const row: GeneratedRow = { id: item.id, line, prompt: item.prompt, expected: item.expected, output: run.text, answer, label, stop: run.stop, scores };
+    write(row, `${JSON.stringify(row)}\n`);
+  });
 }

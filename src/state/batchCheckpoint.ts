@@ -1,3 +1,4 @@
+import { isQuotaError, openDatabase, request, transact } from '../storage/idb';
 import type { BatchMode, BatchStatus, LineProblem, ScoredTrace } from './batchStore';
 
 /**
@@ -47,51 +48,27 @@ export interface Checkpoint {
   readonly rows: readonly ScoredTrace[];
 }
 
-function request<T>(r: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error ?? new Error('IndexedDB request failed'));
-  });
-}
-
-/** Resolves when the transaction commits; rejects with its error when it aborts. */
-function committed(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onabort = () => reject(tx.error ?? new DOMException('The checkpoint transaction was aborted', 'AbortError'));
-    tx.onerror = (e) => e.preventDefault(); // the abort that follows rejects, once
-  });
-}
-
 let dbPromise: Promise<IDBDatabase> | null = null;
 
 export function openCheckpointDb(): Promise<IDBDatabase> {
   if (dbPromise) return dbPromise;
-  const p = new Promise<IDBDatabase>((resolve, reject) => {
-    if (typeof indexedDB === 'undefined') {
-      reject(new DOMException('this browser gives the page no IndexedDB', 'NotSupportedError'));
-      return;
-    }
-    const r = indexedDB.open(DB_NAME, DB_VERSION);
-    r.onupgradeneeded = () => {
-      const db = r.result;
+  const p = openDatabase({
+    name: DB_NAME,
+    version: DB_VERSION,
+    upgrade: (db) => {
       if (!db.objectStoreNames.contains(META)) db.createObjectStore(META);
       if (!db.objectStoreNames.contains(ROWS)) db.createObjectStore(ROWS);
+    },
+  }).then((db) => {
+    // Another tab upgrading or deleting the database: let it, and reopen on the next write.
+    db.onversionchange = () => {
+      db.close();
+      dbPromise = null;
     };
-    r.onsuccess = () => {
-      const db = r.result;
-      // Another tab upgrading or deleting the database: let it, and reopen on the next write.
-      db.onversionchange = () => {
-        db.close();
-        dbPromise = null;
-      };
-      db.onclose = () => {
-        dbPromise = null;
-      };
-      resolve(db);
+    db.onclose = () => {
+      dbPromise = null;
     };
-    r.onerror = () => reject(r.error ?? new Error('IndexedDB could not be opened'));
-    r.onblocked = () => reject(new DOMException('another tab holds an older version of the checkpoint database open', 'InvalidStateError'));
+    return db;
   });
   dbPromise = p;
   p.catch(() => {
@@ -121,9 +98,10 @@ export interface WriteTiming {
 export async function writeCheckpoint(file: CheckpointFile | null, rows: readonly ScoredTrace[], progress: CheckpointProgress): Promise<WriteTiming> {
   const db = await openCheckpointDb();
   const t0 = performance.now();
-  const tx = db.transaction([META, ROWS], 'readwrite');
-  const done = committed(tx);
-  try {
+  let syncMs = 0;
+  // A record that cannot be stored (a clone error, a quota the browser checks early) throws in the
+  // body: transact aborts the transaction, so nothing of this checkpoint lands and the previous stays.
+  await transact(db, [META, ROWS], 'readwrite', (tx) => {
     const meta = tx.objectStore(META);
     const store = tx.objectStore(ROWS);
     if (file) {
@@ -133,32 +111,22 @@ export async function writeCheckpoint(file: CheckpointFile | null, rows: readonl
     }
     for (const r of rows) store.put(r, r.row.line);
     meta.put(progress, 'progress');
-  } catch (e) {
-    // A record that cannot be stored (a clone error, a quota the browser checks early): nothing of
-    // this checkpoint may land, so the transaction goes, and the previous checkpoint stays.
-    try {
-      tx.abort();
-    } catch {
-      // already finished
-    }
-    await done.catch(() => undefined);
-    throw e;
-  }
-  const syncMs = performance.now() - t0;
-  await done;
+    syncMs = performance.now() - t0;
+  });
   return { syncMs, commitMs: performance.now() - t0 };
 }
 
 /** The saved checkpoint, or null when there is none (or one of another layout version). */
 export async function readCheckpoint(): Promise<Checkpoint | null> {
   const db = await openCheckpointDb();
-  const tx = db.transaction([META, ROWS], 'readonly');
-  const meta = tx.objectStore(META);
-  const [file, progress, rows] = await Promise.all([
-    request(meta.get('file') as IDBRequest<CheckpointFile | undefined>),
-    request(meta.get('progress') as IDBRequest<CheckpointProgress | undefined>),
-    request(tx.objectStore(ROWS).getAll() as IDBRequest<ScoredTrace[]>),
-  ]);
+  const [file, progress, rows] = await transact(db, [META, ROWS], 'readonly', (tx) => {
+    const meta = tx.objectStore(META);
+    return Promise.all([
+      request(meta.get('file') as IDBRequest<CheckpointFile | undefined>),
+      request(meta.get('progress') as IDBRequest<CheckpointProgress | undefined>),
+      request(tx.objectStore(ROWS).getAll() as IDBRequest<ScoredTrace[]>),
+    ]);
+  });
   if (!file || !progress || file.version !== CHECKPOINT_VERSION) return null;
   // Keys are line numbers, so getAll returns the rows in file order already.
   return { file, progress, rows };
@@ -167,17 +135,15 @@ export async function readCheckpoint(): Promise<Checkpoint | null> {
 /** Drops the checkpoint (Discard). */
 export async function deleteCheckpoint(): Promise<void> {
   const db = await openCheckpointDb();
-  const tx = db.transaction([META, ROWS], 'readwrite');
-  const done = committed(tx);
-  tx.objectStore(META).clear();
-  tx.objectStore(ROWS).clear();
-  await done;
+  await transact(db, [META, ROWS], 'readwrite', (tx) => {
+    tx.objectStore(META).clear();
+    tx.objectStore(ROWS).clear();
+  });
 }
 
 function isQuota(e: unknown): boolean {
-  const name = (e as { name?: unknown } | null)?.name;
-  const inner = (e as { inner?: { name?: unknown } } | null)?.inner?.name;
-  return name === 'QuotaExceededError' || inner === 'QuotaExceededError' || (e instanceof Error && /quota/i.test(e.message));
+  const inner = (e as { inner?: unknown } | null)?.inner;
+  return isQuotaError(e) || (inner !== undefined && isQuotaError(inner)) || (e instanceof Error && /quota/i.test(e.message));
 }
 
 /** A failed checkpoint write as the sentence the batch view shows. */

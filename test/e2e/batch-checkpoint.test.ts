@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, sharedPath } from '../paths';
+import { sharedPath } from '../paths';
 import { startHarness, watchErrors, type Harness } from './harness';
+import { cliMetrics } from './batchHelpers';
 
 /**
  * Checkpoints in Chromium's IndexedDB, on WASM: a batch of 24 testbed traces is interrupted by a
@@ -43,13 +43,7 @@ async function ready(page: Page): Promise<void> {
 
 describe('batch checkpoints in Chromium (wasm)', () => {
   it('resumes a batch interrupted by a reload and ends with the metrics of an uninterrupted cotk batch run', async () => {
-    const out = execFileSync('node', ['scripts/cotk.mjs', 'batch', '--model', 'public/models/tiny-reasoner', '--in', file, '--out', '-'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      maxBuffer: 64 << 20,
-    });
-    const lines = out.trim().split('\n');
-    const cli = JSON.parse(lines[lines.length - 1]) as { metrics: Record<string, { auroc: number | null; aupr: number | null; fpr95: number | null; n: number }> };
+    const cli = cliMetrics(file);
 
     const { page, context } = await h.newPage();
     const errors = watchErrors(page);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, sharedPath } from '../paths';
 import { startHarness, watchErrors, type Harness } from './harness';
+import { openBatchFile } from './batchHelpers';
 
 /**
  * Generate mode in Chromium on WASM: a prompt set of 8 testbed problems (prompt `expr=?`, expected
@@ -45,9 +46,7 @@ describe('generate mode in Chromium (wasm)', () => {
     const { page } = await h.newPage();
     const errors = watchErrors(page);
     await page.goto(`${h.url}?backend=wasm`);
-    await page.waitForSelector('[data-testid="engine-status"]:text("ready")', { timeout: 180_000 });
-    await page.getByRole('tab', { name: 'Batch' }).click();
-    await page.setInputFiles('#batch-file', file);
+    await openBatchFile(page, file);
     expect(await page.getByTestId('batch-file').getAttribute('data-mode')).toBe('prompts');
     expect(await page.getByTestId('batch-file').textContent()).toContain('a prompt set of 8 prompts');
     await page.getByRole('button', { name: 'Answer and grade' }).click();

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, sharedPath } from '../paths';
+import { sharedPath } from '../paths';
 import { startHarness, watchErrors, type Harness } from './harness';
+import { cliMetrics, openBatchFile } from './batchHelpers';
 
 /**
  * The batch view in the production build on WASM: 50 testbed traces (both labels) scored in the
@@ -45,20 +45,12 @@ afterAll(async () => {
 
 describe('the batch view in Chromium (wasm)', () => {
   it('scores a 50-trace testbed file and shows the metrics cotk batch prints', async () => {
-    const out = execFileSync('node', ['scripts/cotk.mjs', 'batch', '--model', 'public/models/tiny-reasoner', '--in', file, '--out', '-'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      maxBuffer: 64 << 20,
-    });
-    const lines = out.trim().split('\n');
-    const cli = JSON.parse(lines[lines.length - 1]) as { metrics: Record<string, { auroc: number | null; aupr: number | null; fpr95: number | null; n: number }> };
+    const cli = cliMetrics(file);
 
     const { page } = await h.newPage();
     const errors = watchErrors(page);
     await page.goto(`${h.url}?backend=wasm`);
-    await page.waitForSelector('[data-testid="engine-status"]:text("ready")', { timeout: 180_000 });
-    await page.getByRole('tab', { name: 'Batch' }).click();
-    await page.setInputFiles('#batch-file', file);
+    await openBatchFile(page, file);
     await page.getByRole('button', { name: 'Score all' }).click();
     await page.waitForSelector('[data-testid="batch-progress"][data-status="done"]', { timeout: 400_000 });
     expect(await page.getAttribute('[data-testid="batch-progress"]', 'data-done')).toBe('50');

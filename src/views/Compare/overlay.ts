@@ -2,6 +2,7 @@ import type { TrajectoryData } from '../../engine/projection';
 import type { RowSegment } from '../../state/derive';
 import { stepAlpha, trajectoryLayout, type TrajLayout, type TrajMark } from '../Trajectories/layout';
 import type { JointProjection } from './jointProjection';
+import { drawMark } from '../Trajectories/draw';
 
 /**
  * The overlay's geometry: both runs' paths in one layout (one pixel scale fitted to both, from the
@@ -70,14 +71,7 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, o: OverlayLayout): vo
     ctx.setLineDash([]);
     ctx.globalAlpha = 1;
     ctx.fillStyle = RUN_COLORS[run];
-    for (const m of runMarks(run)) {
-      if (m.segment === 'answer') ctx.fillRect(m.x - 2.5, m.y - 2.5, 5, 5);
-      else {
-        ctx.beginPath();
-        ctx.arc(m.x, m.y, 2.5, 0, 2 * Math.PI);
-        ctx.fill();
-      }
-    }
+    for (const m of runMarks(run)) drawMark(ctx, m);
   }
   ctx.globalAlpha = 1;
 }

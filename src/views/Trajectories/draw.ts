@@ -18,12 +18,17 @@ export function drawTrajectories(ctx: CanvasRenderingContext2D, layout: TrajLayo
   ctx.globalAlpha = dim ? 0.5 : 1;
   for (const m of layout.marks) {
     ctx.fillStyle = SEGMENT_COLORS[m.segment];
-    if (m.segment === 'answer') ctx.fillRect(m.x - 2.5, m.y - 2.5, 5, 5);
-    else {
-      ctx.beginPath();
-      ctx.arc(m.x, m.y, 2.5, 0, 2 * Math.PI);
-      ctx.fill();
-    }
+    drawMark(ctx, m);
   }
   ctx.globalAlpha = 1;
+}
+
+/** A token's mark where its path ends, in the current fill: a square for an answer token, else a dot. */
+export function drawMark(ctx: CanvasRenderingContext2D, m: { readonly x: number; readonly y: number; readonly segment: string }): void {
+  if (m.segment === 'answer') ctx.fillRect(m.x - 2.5, m.y - 2.5, 5, 5);
+  else {
+    ctx.beginPath();
+    ctx.arc(m.x, m.y, 2.5, 0, 2 * Math.PI);
+    ctx.fill();
+  }
 }

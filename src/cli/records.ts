@@ -1,0 +1,40 @@
+import { EngineError } from '../engine/index';
+
+export interface BatchSummary {
+  readonly scored: number;
+  readonly skipped: number;
+}
+
+/**
+ * Runs `handle` on each good record in order and reports each bad one; an engine error on one
+ * record is reported and skipped too (unless the engine itself went away). Shared by scoring and
+ * generate mode, so both count and skip alike.
+ */
+export async function forEachRecord<T>(
+  records: ReadonlyArray<{ readonly line: number; readonly index: number; readonly item: T | string }>,
+  report: (msg: string) => void,
+  onRecord: (() => void) | undefined,
+  /** `index`: the record's place among the file's records (what --shard counts), not in `records`. */
+  handle: (item: T, line: number, index: number) => Promise<void>,
+): Promise<BatchSummary> {
+  let scored = 0;
+  let skipped = 0;
+  for (const r of records) {
+    const item = r.item;
+    if (typeof item === 'string') {
+      report(`line ${r.line}: ${item} (skipped)`);
+      skipped++;
+    } else {
+      try {
+        await handle(item, r.line, r.index);
+        scored++;
+      } catch (e) {
+        if (!(e instanceof EngineError) || e.code === 'engine-closed') throw e;
+        report(`line ${r.line}: ${e.message} (skipped)`);
+        skipped++;
+      }
+    }
+    onRecord?.();
+  }
+  return { scored, skipped };
+}
