@@ -8,7 +8,7 @@ import { startHarness, watchErrors, type Harness } from './harness';
 import { cliMetrics } from './batchHelpers';
 
 /**
- * Checkpoints in Chromium's IndexedDB, on WASM: a batch of 24 testbed traces is interrupted by a
+ * Checkpoints in Chromium's IndexedDB, on WASM: a batch of 120 testbed traces is interrupted by a
  * page reload mid-way; the reloaded page offers to resume it, scores only the traces the
  * checkpoint lacks, and ends with the metrics `cotk batch` prints for the whole file (to 1e-9).
  */
@@ -19,7 +19,9 @@ interface TestbedTrace {
   readonly correct: boolean;
 }
 
-const N = 24;
+// Enough traces that the batch is still running a second in, when the first checkpoint with rows lands
+// (the tiny model scores about 30 a second here).
+const N = 120;
 let h: Harness;
 let file: string;
 
@@ -27,7 +29,7 @@ beforeAll(async () => {
   const traces = (JSON.parse(readFileSync(sharedPath('fixtures/tiny-reasoner/testbed.json'), 'utf8')) as { traces: TestbedTrace[] }).traces;
   // Both labels, from the middle of the testbed (the first 50 are the other test's).
   const pick = [...traces.slice(100).filter((t) => t.correct).slice(0, N / 2), ...traces.slice(100).filter((t) => !t.correct).slice(0, N / 2)].sort((a, b) => Number(a.id) - Number(b.id));
-  file = join(mkdtempSync(join(tmpdir(), 'cotk-batch-cp-')), 'testbed24.jsonl');
+  file = join(mkdtempSync(join(tmpdir(), 'cotk-batch-cp-')), `testbed${N}.jsonl`);
   writeFileSync(file, pick.map((t) => JSON.stringify({ id: t.id, prompt: `${t.expr}=?`, output: t.text, label: t.correct ? 1 : 0 })).join('\n') + '\n');
   h = await startHarness();
 }, 120_000);
@@ -45,18 +47,23 @@ describe('batch checkpoints in Chromium (wasm)', () => {
   it('resumes a batch interrupted by a reload and ends with the metrics of an uninterrupted cotk batch run', async () => {
     const cli = cliMetrics(file);
 
-    const { page, context } = await h.newPage();
+    const { page } = await h.newPage();
     const errors = watchErrors(page);
     await page.goto(`${h.url}?backend=wasm`);
     await ready(page);
     await page.setInputFiles('#batch-file', file);
-    // Slow the page down so the reload surely lands mid-batch.
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 6 });
     await page.getByRole('button', { name: 'Score all' }).click();
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="batch-progress"]')?.getAttribute('data-done')) >= 8, null, { timeout: 120_000 });
+    // Reload once a checkpoint holding rows has landed (checkpoints are at most a second apart, so on
+    // a fast machine 8 traces can all be scored before the first one with rows).
+    await page.waitForFunction(
+      () => {
+        const bar = document.querySelector('[data-testid="batch-progress"]');
+        return Number(bar?.getAttribute('data-done')) >= 8 && Number(bar?.getAttribute('data-checkpoint-rows')) >= 1;
+      },
+      null,
+      { timeout: 120_000 },
+    );
     await page.reload();
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 }).catch(() => undefined);
     await ready(page);
 
     const notice = page.getByTestId('batch-saved');
@@ -66,7 +73,7 @@ describe('batch checkpoints in Chromium (wasm)', () => {
     // Checkpoints are at most a second apart while running: a reload loses at most that second's traces.
     expect(k).toBeGreaterThanOrEqual(1);
     expect(k).toBeLessThan(N);
-    expect(await notice.textContent()).toContain(`A batch of ${N} traces (testbed24.jsonl) was interrupted at ${k}`);
+    expect(await notice.textContent()).toContain(`A batch of ${N} traces (testbed${N}.jsonl) was interrupted at ${k}`);
     await notice.getByRole('button', { name: 'Resume' }).click();
     await page.waitForSelector('[data-testid="batch-progress"][data-status="done"]', { timeout: 300_000 });
     const bar = page.getByTestId('batch-progress');
