@@ -149,7 +149,9 @@ describe('generate mode: answer and grade a prompt set', () => {
     const jsonl = await exported('Export JSONL');
     expect(jsonl.name).toBe('traces.jsonl');
     const lines = jsonl.text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines[2]).toEqual({ id: 'c', prompt: '9-5=?', output: fakeReasoning('9-5=?'), label: 0, expected: '5', answer: '4', scores: scored[2].row.scores });
+    expect(lines[2]).toEqual({ id: 'c', line: 3, prompt: '9-5=?', expected: '5', output: fakeReasoning('9-5=?'), answer: '4', label: 0, scores: scored[2].row.scores });
+    // the same keys, in the same order, as `cotk batch --generate` writes (less its `stop`)
+    expect(Object.keys(lines[2])).toEqual(['id', 'line', 'prompt', 'expected', 'output', 'answer', 'label', 'scores']);
     const csv = await exported('Export CSV');
     expect(csv.text.split('\r\n')[0]).toMatch(/^id,prompt,output,label,expected,answer,line,cotkV2,/);
 

@@ -42,12 +42,13 @@ export function formatScore(v: number | null | undefined): string {
 
 /**
  * Generate mode's export: labelled traces, one JSON object per line in input order, that the trace
- * mode (and `cotk batch`) read back: {id, prompt, output, label, expected, answer, scores}.
+ * mode (and `cotk batch`) read back, with the keys of `cotk batch --generate`'s lines (so `cotk merge`
+ * and `--resume` take it too): {id, line, prompt, expected, output, answer, label, scores}.
  */
 export function toTraceJsonl(rows: readonly ScoredTrace[]): string {
   return [...rows]
     .sort((a, b) => a.row.line - b.row.line)
-    .map((r) => `${JSON.stringify({ id: r.row.id, prompt: r.prompt, output: r.output, label: r.row.label, expected: r.expected, answer: r.answer ?? null, scores: r.row.scores })}\n`)
+    .map((r) => `${JSON.stringify({ id: r.row.id, line: r.row.line, prompt: r.prompt, expected: r.expected, output: r.output, answer: r.answer ?? null, label: r.row.label, scores: r.row.scores })}\n`)
     .join('');
 }
 
