@@ -93,9 +93,20 @@ describe('compare in Chromium (wasm, bundled model)', () => {
     const pickB = page.getByTestId('compare-pick-B');
     await pickB.focus();
     const third = await pickB.locator('option', { hasText: 'Asked: (2+3)*4=?' }).getAttribute('value');
-    // Chromium's closed <select> takes arrow keys; walk to the third run
-    for (let i = 0; i < 5 && (await pickB.inputValue()) !== third; i++) await page.keyboard.press('ArrowUp');
-    expect(await pickB.inputValue()).toBe(third);
+    // Chromium's closed <select> takes arrow keys; walk up to the third run (the newest, listed first).
+    // Polled, not counted: the list reloads once the third run's autosave lands, which may reset the pick.
+    await expect
+      .poll(
+        async () => {
+          if ((await pickB.inputValue()) !== third) {
+            await pickB.focus();
+            await page.keyboard.press('ArrowUp');
+          }
+          return pickB.inputValue();
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(third);
     await expect.poll(() => page.textContent('[data-testid="compare-trajectories-note"]'), { timeout: 30_000 }).toMatch(/^Run B kept no hidden states/);
     expect(await page.textContent('[data-testid="compare-steps"]')).toContain('2+3=5');
     expect(await page.getByTestId('compare-scores').locator('tr[data-score="perplexity"] [data-col="b"]').getAttribute('data-value')).not.toBe('null');
