@@ -1,4 +1,5 @@
 /** What the batch benchmark measures: its cells, and the results each collects. */
+import type { Host } from '../shared/host';
 
 export type CellId = 'cli-node-fp32' | 'cli-node-int4' | 'cli-wasm-fp32' | 'cli-wasm-int4' | 'app-wasm-fp32' | 'gen-node-fp32' | 'gen-node-int4' | 'gen-wasm-fp32' | 'app-gen-wasm-fp32';
 
@@ -47,16 +48,8 @@ export interface CellResult {
   error: string | null;
 }
 
-export interface Machine {
-  readonly date: string;
-  readonly cpu: string;
-  readonly cores: number;
-  readonly memory: string;
-  readonly os: string;
-  readonly node: string;
+export interface Machine extends Host {
   readonly chromium: string;
-  readonly ortNode: string;
-  readonly ortWeb: string;
   readonly load: string;
   readonly durationS: number;
   readonly reps: number;

@@ -3,6 +3,7 @@
  * what it measured; every other section of the file is kept as it is.
  */
 import { markdownTable, type Table } from '../engine/report';
+import { hostRows, keyValueTable } from '../shared/host';
 import { pairRatios, summarize, type Summary } from '../engine/stats';
 import type { CannotRun, CellId, CellResult, Machine } from './cells';
 
@@ -96,20 +97,15 @@ export function cellTable(cells: readonly CellResult[], cannot: readonly CannotR
 }
 
 function machineTable(m: Machine): string {
-  const rows: [string, string][] = [
-    ['date', m.date],
-    ['CPU', `${m.cpu} (from /proc/cpuinfo), ${m.cores} cores, ${m.memory}`],
-    ['OS', m.os],
-    ['Node', m.node],
-    ['Chromium', `${m.chromium} (Debian, headless via playwright-core)`],
+  return keyValueTable([
+    ...hostRows(m),
     ['onnxruntime-node', m.ortNode],
     ['onnxruntime-web', m.ortWeb],
     ['data', m.traces === 800 ? 'the 800 testbed traces' : `${m.traces} of the 800 testbed traces, evenly spaced (half like the training data, half with larger numbers); generate mode answers the same problems`],
     ['repetitions', `${m.reps} per cell, interleaved (the cell order rotates each repetition)`],
     ['load average (1 min)', `${m.load} (the machine is shared)`],
     ['run time', `${m.durationS.toFixed(0)} s`],
-  ];
-  return ['| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`)].join('\n');
+  ]);
 }
 
 export function renderSection(cells: readonly CellResult[], cannot: readonly CannotRun[], m: Machine, dist: string): string {

@@ -8,10 +8,11 @@
  * Prints the tables and rewrites the batch section of docs/benchmarks.md (between its markers).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, tmpdir, totalmem, type as osType } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REPO_ROOT, sharedPath } from '../../test/paths';
 import { consoleTable } from '../engine/report';
+import { hostInfo, watchLoad } from '../shared/host';
 import { openAppBench, type AppPage } from './app';
 import { CELLS, type CannotRun, type CellId, type CellResult, type Machine } from './cells';
 import { runCli } from './cli';
@@ -53,20 +54,6 @@ function parseFlags(argv: readonly string[]): Flags {
 }
 
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
-
-function pkgVersion(name: string): string {
-  return (JSON.parse(readFileSync(resolve(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
-}
-
-function cpuModel(): string {
-  try {
-    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
-    if (m) return m[1].trim();
-  } catch {
-    // not Linux: fall through
-  }
-  return cpus()[0]?.model ?? 'unknown';
-}
 
 interface TestbedTrace {
   readonly id: number;
@@ -111,7 +98,7 @@ async function main(): Promise<void> {
     return;
   }
   const t0 = performance.now();
-  const loadBefore = loadavg()[0];
+  const load = watchLoad();
   const dir = mkdtempSync(join(tmpdir(), 'cotk-bench-batch-'));
   const traces = pick(flags.traces);
   const tracesFile = join(dir, 'traces.jsonl');
@@ -199,16 +186,9 @@ async function main(): Promise<void> {
   }
   const durationS = (performance.now() - t0) / 1000;
   const machine: Machine = {
-    date: new Date().toISOString().slice(0, 10),
-    cpu: cpuModel(),
-    cores: cpus().length,
-    memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
-    os: `${osType()} ${release()}`,
-    node: process.version,
+    ...hostInfo(),
     chromium,
-    ortNode: pkgVersion('onnxruntime-node'),
-    ortWeb: pkgVersion('onnxruntime-web'),
-    load: `${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`,
+    load: load(),
     durationS,
     reps: flags.reps,
     traces: traces.length,

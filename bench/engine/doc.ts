@@ -2,6 +2,7 @@
  * The engine section of docs/benchmarks.md, between two markers so that a rerun replaces only
  * what it measured; anything outside them (other benchmarks, hand-written analysis) is kept.
  */
+import { hostRows, keyValueTable } from '../shared/host';
 import type { CellResult, SeriesName } from './measure';
 import { markdownTable, scoreTable, tapTable, tjsTable, type Machine } from './report';
 import { median, pairRatios } from './stats';
@@ -15,12 +16,8 @@ export interface DocContext {
 }
 
 function machineTable(m: Machine): string {
-  const rows: [string, string][] = [
-    ['date', m.date],
-    ['CPU', `${m.cpu} (from /proc/cpuinfo), ${m.cores} cores, ${m.memory}`],
-    ['OS', m.os],
-    ['Node', m.node],
-    ['Chromium', `${m.chromium} (Debian, headless via playwright-core)`],
+  return keyValueTable([
+    ...hostRows(m),
     ['WebGPU adapter', m.adapter],
     ['onnxruntime-node', m.ortNode],
     ['onnxruntime-web', m.ortWeb],
@@ -28,8 +25,7 @@ function machineTable(m: Machine): string {
     ['repetitions kept (after 1 warm-up)', Object.entries(m.reps).map(([k, v]) => `${k}: ${v}`).join('; ')],
     ['load average (1 min)', `${m.load} (the machine is shared)`],
     ['run time', `${m.durationS.toFixed(0)} s`],
-  ];
-  return ['| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`)].join('\n');
+  ]);
 }
 
 /** Notes that follow from this run's data, so they stay true when it is rerun. */

@@ -2,20 +2,13 @@
  * Turns the cells into the three tables (console and docs/benchmarks.md). Ratios are medians of
  * per-repetition pair ratios (stats.ts), shown with their interquartile range.
  */
+import type { Host } from '../shared/host';
 import type { CellResult, SeriesName } from './measure';
 import { pairRatios, summarize, type Summary } from './stats';
 
-export interface Machine {
-  readonly date: string;
-  readonly cpu: string;
-  readonly cores: number;
-  readonly memory: string;
-  readonly os: string;
-  readonly node: string;
+export interface Machine extends Host {
   readonly chromium: string;
   readonly adapter: string;
-  readonly ortNode: string;
-  readonly ortWeb: string;
   readonly transformers: string;
   readonly load: string;
   readonly durationS: number;

@@ -10,9 +10,10 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, tmpdir, totalmem, type as osType } from 'node:os';
+import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { REPO_ROOT, sharedPath } from '../../test/paths';
+import { hostInfo, pkgVersion, watchLoad } from '../shared/host';
 import { openBenchBrowser } from './browser';
 import { DECODE_TOKENS, RUNTIME_LABELS, TRACE_ID, VARIANTS, WEBGPU_DECODE_TOKENS, WEBGPU_PREFILL_CHUNK, WEBGPU_SCORE_OUTPUT_TOKENS, type RuntimeId } from './config';
 import { buildHfFolders } from './hfFolder';
@@ -47,17 +48,6 @@ function parseFlags(argv: readonly string[]): Flags {
 }
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
-const pkgVersion = (name: string): string => (JSON.parse(readFileSync(resolve(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
-
-function cpuModel(): string {
-  try {
-    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
-    if (m) return m[1].trim();
-  } catch {
-    // not Linux: fall through
-  }
-  return cpus()[0]?.model ?? 'unknown';
-}
 
 function runNodeCell(args: NodeCellArgs): Promise<CellResult[]> {
   return new Promise((done, fail) => {
@@ -77,7 +67,7 @@ function runNodeCell(args: NodeCellArgs): Promise<CellResult[]> {
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
   const t0 = performance.now();
-  const loadBefore = loadavg()[0];
+  const load = watchLoad();
   const trace = (JSON.parse(readFileSync(sharedPath('fixtures/tiny-reasoner/testbed.json'), 'utf8')) as { traces: { id: number; expr: string; text: string }[] }).traces.find((t) => t.id === TRACE_ID);
   if (!trace) throw new Error(`testbed trace ${TRACE_ID} is missing`);
   const work = { prompt: `${trace.expr}=?`, output: trace.text, decodeTokens: DECODE_TOKENS, warmup: 1 };
@@ -117,18 +107,11 @@ async function main(): Promise<void> {
   }
   const durationS = (performance.now() - t0) / 1000;
   const machine: Machine = {
-    date: new Date().toISOString().slice(0, 10),
-    cpu: cpuModel(),
-    cores: cpus().length,
-    memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
-    os: `${osType()} ${release()}`,
-    node: process.version,
+    ...hostInfo(),
     chromium: chromiumVersion,
     adapter,
-    ortNode: pkgVersion('onnxruntime-node'),
-    ortWeb: pkgVersion('onnxruntime-web'),
     transformers: pkgVersion('@huggingface/transformers'),
-    load: `${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`,
+    load: load(),
     durationS,
     reps: Object.fromEntries(flags.only.map((r) => [RUNTIME_LABELS[r], reps(r)])),
   };
