@@ -1,16 +1,14 @@
 import './setup';
 import 'fake-indexeddb/auto';
-import { IDBFactory } from 'fake-indexeddb';
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { App } from '../../src/app/App';
 import { evaluateRows, type BatchRow } from '../../src/core/batchEval';
 import { createFakeEngine, fakeReasoning } from '../../src/engine/fake';
 import type { EngineWorkerApi } from '../../src/engine/protocol';
-import { loadModel, setEngine } from '../../src/state/actions';
-import { cancelBatch, checkpointsWritten, checkSavedBatch } from '../../src/state/batchActions';
-import { closeCheckpointDb, readCheckpoint } from '../../src/state/batchCheckpoint';
+import { checkpointsWritten, checkSavedBatch } from '../../src/state/batchActions';
+import { readCheckpoint } from '../../src/state/batchCheckpoint';
 import { initialBatch, useBatchStore } from '../../src/state/batchStore';
+import { batchProgress, bootBatch, metricValues, openBatchFile, resetBatch } from './batchHelpers';
 import { initialState, useStore } from '../../src/state/store';
 
 /**
@@ -44,41 +42,12 @@ function recordingEngine(freezeAfter = Infinity): { api: EngineWorkerApi; scored
   return { api, scored };
 }
 
-async function boot(api: EngineWorkerApi): Promise<void> {
-  render(<App />);
-  await act(async () => {
-    setEngine(api);
-    await loadModel();
-  });
-  await act(async () => {
-    fireEvent.click(screen.getByRole('tab', { name: 'Batch' }));
-    await new Promise((r) => setTimeout(r, 20));
-  });
-}
-
-async function openFile(text: string, name = 'traces.jsonl'): Promise<void> {
-  await act(async () => {
-    fireEvent.change(screen.getByLabelText('JSON lines or CSV file of traces'), { target: { files: [new File([text], name)] } });
-    await new Promise((r) => setTimeout(r, 10));
-  });
-}
-
 /** A new page: the DOM and both stores start over; IndexedDB (the browser's disk) stays. */
 async function reload(api: EngineWorkerApi): Promise<void> {
   cleanup();
   useBatchStore.setState({ ...initialBatch });
   useStore.setState(initialState());
-  await boot(api);
-}
-
-const progress = () => screen.getByTestId('batch-progress');
-
-function metricValues(): Record<string, string | null> {
-  const out: Record<string, string | null> = {};
-  for (const td of screen.getByTestId('batch-metrics').querySelectorAll('td[data-metric]')) {
-    out[`${td.closest('tr')?.getAttribute('data-scorer')}.${td.getAttribute('data-metric')}`] = td.getAttribute('data-value');
-  }
-  return out;
+  await bootBatch(api);
 }
 
 async function expectedMetrics(): Promise<Record<string, string | null>> {
@@ -102,21 +71,15 @@ async function expectedMetrics(): Promise<Record<string, string | null>> {
   return out;
 }
 
-beforeEach(async () => {
-  cancelBatch();
-  await checkpointsWritten();
-  await closeCheckpointDb();
-  globalThis.indexedDB = new IDBFactory();
-  useBatchStore.setState({ ...initialBatch });
-});
+beforeEach(resetBatch);
 
 describe('batch checkpoints', () => {
   it('a batch interrupted by a reload resumes where it was, scoring nothing twice, to the metrics of an uninterrupted run', async () => {
     const first = recordingEngine(4);
-    await boot(first.api);
-    await openFile(dataset());
+    await bootBatch(first.api);
+    await openBatchFile(dataset());
     fireEvent.click(screen.getByRole('button', { name: 'Score all' }));
-    await waitFor(() => expect(Number(progress().getAttribute('data-done'))).toBe(4), { timeout: 15_000 });
+    await waitFor(() => expect(Number(batchProgress().getAttribute('data-done'))).toBe(4), { timeout: 15_000 });
     await act(() => checkpointsWritten());
     const saved = await readCheckpoint();
     expect(saved?.progress).toMatchObject({ cursor: 4, status: 'running' });
@@ -130,7 +93,7 @@ describe('batch checkpoints', () => {
       fireEvent.click(screen.getByRole('button', { name: 'Resume' }));
       await new Promise((r) => setTimeout(r, 10));
     });
-    await waitFor(() => expect(progress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
+    await waitFor(() => expect(batchProgress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
     expect(screen.queryByTestId('batch-saved')).toBeNull();
     expect(second.scored).toEqual(PROMPTS.slice(4));
     expect(useBatchStore.getState().scored.map((s) => s.row.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -145,15 +108,15 @@ describe('batch checkpoints', () => {
       fireEvent.click(screen.getByRole('button', { name: 'Show' }));
       await new Promise((r) => setTimeout(r, 10));
     });
-    expect(progress().getAttribute('data-status')).toBe('done');
+    expect(batchProgress().getAttribute('data-status')).toBe('done');
     expect(metricValues()).toEqual(await expectedMetrics());
   });
 
   it('Discard deletes the checkpoint; a paused batch counts as interrupted', async () => {
-    await boot(createFakeEngine({ delayMs: 10 }));
-    await openFile(dataset());
+    await bootBatch(createFakeEngine({ delayMs: 10 }));
+    await openBatchFile(dataset());
     fireEvent.click(screen.getByRole('button', { name: 'Score all' }));
-    await waitFor(() => expect(Number(progress().getAttribute('data-done'))).toBeGreaterThanOrEqual(2), { timeout: 15_000 });
+    await waitFor(() => expect(Number(batchProgress().getAttribute('data-done'))).toBeGreaterThanOrEqual(2), { timeout: 15_000 });
     fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
     await act(async () => {
       await new Promise((r) => setTimeout(r, 300));
@@ -176,8 +139,8 @@ describe('batch checkpoints', () => {
   });
 
   it('a full disk is reported as a sentence and the batch runs on in memory', async () => {
-    await boot(createFakeEngine({ delayMs: 1 }));
-    await openFile(dataset());
+    await bootBatch(createFakeEngine({ delayMs: 1 }));
+    await openBatchFile(dataset());
     const put = IDBObjectStore.prototype.put;
     IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
       if (this.name === 'rows') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
@@ -185,7 +148,7 @@ describe('batch checkpoints', () => {
     };
     try {
       fireEvent.click(screen.getByRole('button', { name: 'Score all' }));
-      await waitFor(() => expect(progress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
+      await waitFor(() => expect(batchProgress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
       expect(screen.getByTestId('batch-checkpoint-error').textContent).toMatch(/^The checkpoint could not be saved: the browser's storage is full.*keeps running in memory/);
       expect(useBatchStore.getState().scored).toHaveLength(10);
       expect(metricValues()).toEqual(await expectedMetrics());

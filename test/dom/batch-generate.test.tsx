@@ -1,16 +1,14 @@
 import './setup';
 import 'fake-indexeddb/auto';
-import { IDBFactory } from 'fake-indexeddb';
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { App } from '../../src/app/App';
 import { createFakeEngine, fakeReasoning } from '../../src/engine/fake';
 import type { GenerateOptions } from '../../src/engine/generate';
 import type { EngineWorkerApi } from '../../src/engine/protocol';
-import { loadModel, setEngine } from '../../src/state/actions';
 import { cancelBatch, checkpointsWritten } from '../../src/state/batchActions';
-import { closeCheckpointDb, readCheckpoint } from '../../src/state/batchCheckpoint';
+import { readCheckpoint } from '../../src/state/batchCheckpoint';
 import { initialBatch, useBatchStore } from '../../src/state/batchStore';
+import { batchProgress, bootBatch, metricValues, openBatchFile, resetBatch } from './batchHelpers';
 import { initialState, useStore } from '../../src/state/store';
 
 /**
@@ -46,35 +44,6 @@ function recordingEngine(freezeAfter = Infinity): { api: EngineWorkerApi; asked:
   return { api, asked, options };
 }
 
-async function boot(api: EngineWorkerApi): Promise<void> {
-  render(<App />);
-  await act(async () => {
-    setEngine(api);
-    await loadModel();
-  });
-  await act(async () => {
-    fireEvent.click(screen.getByRole('tab', { name: 'Batch' }));
-    await new Promise((r) => setTimeout(r, 20));
-  });
-}
-
-async function openFile(text: string, name: string): Promise<void> {
-  await act(async () => {
-    fireEvent.change(screen.getByLabelText('JSON lines or CSV file of traces'), { target: { files: [new File([text], name)] } });
-    await new Promise((r) => setTimeout(r, 10));
-  });
-}
-
-const progress = () => screen.getByTestId('batch-progress');
-
-function metricValues(): Record<string, string | null> {
-  const out: Record<string, string | null> = {};
-  for (const td of screen.getByTestId('batch-metrics').querySelectorAll('td[data-metric]')) {
-    out[`${td.closest('tr')?.getAttribute('data-scorer')}.${td.getAttribute('data-metric')}`] = td.getAttribute('data-value');
-  }
-  return out;
-}
-
 /** Clicks an export button and returns the file's text (the Blob handed to the download link). */
 async function exported(button: string): Promise<{ name: string; text: string }> {
   let blob: Blob | null = null;
@@ -103,13 +72,7 @@ async function exported(button: string): Promise<{ name: string; text: string }>
   return { name, text };
 }
 
-beforeEach(async () => {
-  cancelBatch();
-  await checkpointsWritten();
-  await closeCheckpointDb();
-  globalThis.indexedDB = new IDBFactory();
-  useBatchStore.setState({ ...initialBatch });
-});
+beforeEach(resetBatch);
 
 afterEach(() => {
   cancelBatch();
@@ -118,8 +81,8 @@ afterEach(() => {
 describe('generate mode: answer and grade a prompt set', () => {
   it('answers each prompt, grades it by exact match and exports labelled traces that score back the same', async () => {
     const eng = recordingEngine();
-    await boot(eng.api);
-    await openFile(TEXT, 'prompts.jsonl');
+    await bootBatch(eng.api);
+    await openBatchFile(TEXT, 'prompts.jsonl');
     const note = screen.getByTestId('batch-file');
     expect(note.getAttribute('data-mode')).toBe('prompts');
     expect(note.textContent).toMatch(/a prompt set of 5 prompts/);
@@ -127,7 +90,7 @@ describe('generate mode: answer and grade a prompt set', () => {
     expect(screen.getByTestId('batch-bad').textContent).toMatch(/line 4: missing "expected"/);
     fireEvent.change(screen.getByLabelText('Max new tokens per answer'), { target: { value: '64' } });
     fireEvent.click(screen.getByRole('button', { name: 'Answer and grade' }));
-    await waitFor(() => expect(progress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
+    await waitFor(() => expect(batchProgress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
     expect(eng.asked).toEqual(['1+2=?', '(3+4)*2=?', '9-5=?', '6*7=?', '12/4=?']);
     // Greedy (no sampling options), no states kept, the cap passed on.
     expect(eng.options).toEqual(Array(5).fill({ stateCapBytes: 0, maxTokens: 64 }));
@@ -156,12 +119,12 @@ describe('generate mode: answer and grade a prompt set', () => {
     expect(csv.text.split('\r\n')[0]).toMatch(/^id,prompt,output,label,expected,answer,line,cotkV2,/);
 
     for (const file of [jsonl, csv]) {
-      await openFile(file.text, file.name);
+      await openBatchFile(file.text, file.name);
       expect(screen.getByTestId('batch-file').getAttribute('data-mode')).toBe('traces');
       expect(screen.getByTestId('batch-file').textContent).toMatch(/5 traces/);
       expect(screen.queryByTestId('batch-bad')).toBeNull();
       fireEvent.click(screen.getByRole('button', { name: 'Score all' }));
-      await waitFor(() => expect(progress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
+      await waitFor(() => expect(batchProgress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
       expect(useBatchStore.getState().scored.map((s) => s.row.label)).toEqual([1, 1, 0, 1, 0]);
       expect(metricValues()).toEqual(generated);
     }
@@ -169,10 +132,10 @@ describe('generate mode: answer and grade a prompt set', () => {
 
   it('resumes an interrupted prompt set after a reload without answering a prompt twice', async () => {
     const first = recordingEngine(2);
-    await boot(first.api);
-    await openFile(TEXT, 'prompts.jsonl');
+    await bootBatch(first.api);
+    await openBatchFile(TEXT, 'prompts.jsonl');
     fireEvent.click(screen.getByRole('button', { name: 'Answer and grade' }));
-    await waitFor(() => expect(Number(progress().getAttribute('data-done'))).toBe(2), { timeout: 15_000 });
+    await waitFor(() => expect(Number(batchProgress().getAttribute('data-done'))).toBe(2), { timeout: 15_000 });
     await act(() => checkpointsWritten());
     expect((await readCheckpoint())?.rows.map((r) => r.output)).toEqual([fakeReasoning('1+2=?'), fakeReasoning('(3+4)*2=?')]);
 
@@ -180,13 +143,13 @@ describe('generate mode: answer and grade a prompt set', () => {
     useBatchStore.setState({ ...initialBatch });
     useStore.setState(initialState());
     const second = recordingEngine();
-    await boot(second.api);
+    await bootBatch(second.api);
     expect((await screen.findByTestId('batch-saved', {}, { timeout: 10_000 })).textContent).toMatch(/A batch of 5 prompts \(prompts\.jsonl\) was interrupted at 2/);
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Resume' }));
       await new Promise((r) => setTimeout(r, 10));
     });
-    await waitFor(() => expect(progress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
+    await waitFor(() => expect(batchProgress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
     expect(second.asked).toEqual(['9-5=?', '6*7=?', '12/4=?']);
     const scored = useBatchStore.getState().scored;
     expect(scored.map((s) => s.row.label)).toEqual([1, 1, 0, 1, 0]);
@@ -195,19 +158,19 @@ describe('generate mode: answer and grade a prompt set', () => {
   });
 
   it('reads CSV prompt sets and explains files that are neither traces nor prompts', async () => {
-    await boot(recordingEngine().api);
-    await openFile('id,prompt,expected\na,1+2=?,3\nb,"(3+4)*2=?",\n', 'p.csv');
+    await bootBatch(recordingEngine().api);
+    await openBatchFile('id,prompt,expected\na,1+2=?,3\nb,"(3+4)*2=?",\n', 'p.csv');
     expect(screen.getByTestId('batch-file').textContent).toMatch(/a prompt set of 1 prompt\./);
     expect(screen.getByTestId('batch-bad').textContent).toMatch(/line 3: "expected" is empty/);
     expect(screen.getByRole('button', { name: 'Answer and grade' })).toBeTruthy();
 
-    await openFile('{"id": 1, "prompt": "1+1=?"}\n{"id": 2, "prompt": "2+2=?"}\n', 'q.jsonl');
+    await openBatchFile('{"id": 1, "prompt": "1+1=?"}\n{"id": 2, "prompt": "2+2=?"}\n', 'q.jsonl');
     expect(screen.getByTestId('batch-file-error').textContent).toMatch(/not batch input.*A prompt set for the model to answer has \{"id", "prompt", "expected"\}/);
-    await openFile('{"id": 1, "prompt": "1+1=?", "expected": "2"}\nnot json\n{"id": 2, "prompt": 5, "expected": "4"}\n', 'r.jsonl');
+    await openBatchFile('{"id": 1, "prompt": "1+1=?", "expected": "2"}\nnot json\n{"id": 2, "prompt": 5, "expected": "4"}\n', 'r.jsonl');
     expect(screen.getByTestId('batch-bad').textContent).toMatch(/line 2: not valid JSON.*line 3: "prompt" must be a string/);
-    await openFile('{"id": 2, "prompt": 5, "expected": "4"}\n', 's.jsonl');
+    await openBatchFile('{"id": 2, "prompt": 5, "expected": "4"}\n', 's.jsonl');
     expect(screen.getByTestId('batch-file-error').textContent).toBe('s.jsonl has no prompt that can be answered: every line is malformed');
-    await openFile('\n\n', 'e.jsonl');
+    await openBatchFile('\n\n', 'e.jsonl');
     expect(screen.getByTestId('batch-file-error').textContent).toMatch(/e\.jsonl is empty/);
   });
 });

@@ -1,6 +1,5 @@
 import './setup';
 import 'fake-indexeddb/auto';
-import { IDBFactory } from 'fake-indexeddb';
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/app/App';
@@ -8,9 +7,8 @@ import { evaluateRows, type BatchRow } from '../../src/core/batchEval';
 import { createFakeEngine, fakeReasoning } from '../../src/engine/fake';
 import type { EngineWorkerApi } from '../../src/engine/protocol';
 import { loadModel, setEngine } from '../../src/state/actions';
-import { cancelBatch, checkpointsWritten } from '../../src/state/batchActions';
-import { closeCheckpointDb } from '../../src/state/batchCheckpoint';
-import { initialBatch, useBatchStore } from '../../src/state/batchStore';
+import { useBatchStore } from '../../src/state/batchStore';
+import { batchProgress, openBatchFile, resetBatch } from './batchHelpers';
 import { useStore } from '../../src/state/store';
 
 const PROMPTS = ['1+2=?', '(3+4)*2=?', '9-5=?', '6*7=?', '(8+1)*(2+2)=?', '12/4=?'];
@@ -35,24 +33,10 @@ async function withEngine(api: EngineWorkerApi): Promise<EngineWorkerApi> {
 
 async function openBatch(text = dataset(), name = 'traces.jsonl'): Promise<void> {
   fireEvent.click(screen.getByRole('tab', { name: 'Batch' }));
-  const input = screen.getByLabelText('JSON lines or CSV file of traces');
-  await act(async () => {
-    fireEvent.change(input, { target: { files: [new File([text], name)] } });
-    await new Promise((r) => setTimeout(r, 10));
-  });
+  await openBatchFile(text, name);
 }
 
-function progress(): HTMLElement {
-  return screen.getByTestId('batch-progress');
-}
-
-beforeEach(async () => {
-  cancelBatch();
-  await checkpointsWritten();
-  await closeCheckpointDb();
-  globalThis.indexedDB = new IDBFactory();
-  useBatchStore.setState({ ...initialBatch });
-});
+beforeEach(resetBatch);
 
 describe('the batch view with the fake engine', () => {
   it('lists malformed lines, scores every trace and shows the metrics the CLI computes', async () => {
@@ -62,8 +46,8 @@ describe('the batch view with the fake engine', () => {
     expect(screen.getByTestId('batch-file').textContent).toMatch(/6 traces, 1 malformed/);
     expect(screen.getByTestId('batch-bad').textContent).toMatch(/line 3: "prompt" must be a string/);
     fireEvent.click(screen.getByRole('button', { name: 'Score all' }));
-    await waitFor(() => expect(progress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
-    expect(progress().getAttribute('data-done')).toBe('6');
+    await waitFor(() => expect(batchProgress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
+    expect(batchProgress().getAttribute('data-done')).toBe('6');
     expect(within(screen.getByTestId('batch-results')).getAllByRole('row')).toHaveLength(7);
 
     // The same traces scored directly, evaluated by the CLI's code.
@@ -92,7 +76,7 @@ describe('the batch view with the fake engine', () => {
     await withEngine(createFakeEngine());
     await openBatch();
     fireEvent.click(screen.getByRole('button', { name: 'Score all' }));
-    await waitFor(() => expect(progress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
+    await waitFor(() => expect(batchProgress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
     const lines = () => within(screen.getByTestId('batch-results')).getAllByRole('row').slice(1).map((r) => Number(r.getAttribute('data-line')));
     expect(lines()).toEqual([1, 2, 4, 5, 6, 7]);
     fireEvent.change(screen.getByLabelText('Show label'), { target: { value: '0' } });
@@ -118,22 +102,22 @@ describe('the batch view with the fake engine', () => {
     await withEngine(createFakeEngine({ delayMs: 15, batch: 2 }));
     await openBatch();
     fireEvent.click(screen.getByRole('button', { name: 'Score all' }));
-    await waitFor(() => expect(Number(progress().getAttribute('data-done'))).toBeGreaterThanOrEqual(1));
+    await waitFor(() => expect(Number(batchProgress().getAttribute('data-done'))).toBeGreaterThanOrEqual(1));
     fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
-    expect(progress().getAttribute('data-status')).toBe('paused');
+    expect(batchProgress().getAttribute('data-status')).toBe('paused');
     await act(async () => {
       await new Promise((r) => setTimeout(r, 600));
     });
-    const held = Number(progress().getAttribute('data-done'));
+    const held = Number(batchProgress().getAttribute('data-done'));
     expect(held).toBeLessThan(6);
     await act(async () => {
       await new Promise((r) => setTimeout(r, 300));
     });
-    expect(Number(progress().getAttribute('data-done'))).toBe(held);
+    expect(Number(batchProgress().getAttribute('data-done'))).toBe(held);
     fireEvent.click(screen.getByRole('button', { name: 'Resume' }));
-    await waitFor(() => expect(Number(progress().getAttribute('data-done'))).toBeGreaterThan(held));
+    await waitFor(() => expect(Number(batchProgress().getAttribute('data-done'))).toBeGreaterThan(held));
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
-    expect(progress().getAttribute('data-status')).toBe('cancelled');
+    expect(batchProgress().getAttribute('data-status')).toBe('cancelled');
     const kept = useBatchStore.getState().scored.length;
     expect(kept).toBeGreaterThan(0);
     await act(async () => {
@@ -159,7 +143,7 @@ describe('the batch view with the fake engine', () => {
     await withEngine(createFakeEngine());
     await openBatch('id,prompt,output\na,1+2=?,"<think>\n1+2=3\n</think>\n\n3"\n', 'u.csv');
     fireEvent.click(screen.getByRole('button', { name: 'Score all' }));
-    await waitFor(() => expect(progress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
+    await waitFor(() => expect(batchProgress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
     expect(screen.getByTestId('batch-metrics-note').textContent).toMatch(/no labels/);
   });
 });
@@ -173,16 +157,16 @@ describe('the ROC and precision–recall chart', () => {
     const wrong = PROMPTS.slice(3).map((p, i) => JSON.stringify({ id: `w${i}`, prompt: p, output: fakeReasoning(p).replace(/\n\n(-?\d+)<\|im_end\|>$/, '\n\n7$1<|im_end|>'), label: 0 }));
     await openBatch([...right, ...wrong].join('\n'));
     fireEvent.click(screen.getByRole('button', { name: 'Score all' }));
-    await waitFor(() => expect(Number(progress().getAttribute('data-done'))).toBeGreaterThanOrEqual(1));
+    await waitFor(() => expect(Number(batchProgress().getAttribute('data-done'))).toBeGreaterThanOrEqual(1));
     fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
     await act(async () => {
       await new Promise((r) => setTimeout(r, 500));
     });
-    expect(Number(progress().getAttribute('data-done'))).toBeLessThanOrEqual(3);
+    expect(Number(batchProgress().getAttribute('data-done'))).toBeLessThanOrEqual(3);
     expect(screen.getByTestId('batch-roc-waiting').textContent).toMatch(/one correct and one incorrect/);
     expect(screen.queryByTestId('batch-roc')).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Resume' }));
-    await waitFor(() => expect(progress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
+    await waitFor(() => expect(batchProgress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
     await waitFor(() => expect(screen.getByTestId('batch-roc').querySelector('svg.roc-chart')?.getAttribute('data-rows')).toBe('6'));
 
     const chart = screen.getByTestId('batch-roc');
