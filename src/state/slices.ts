@@ -160,3 +160,8 @@ export const initialLens: LensSlice = { lens: {} };
 export const initialPicker: PickerSlice = {
   picker: { source: 'bundled', variant: '', repo: 'onnx-community/Qwen3-0.6B-ONNX', dtype: 'q4f16', revision: '', backend: 'auto' },
 };
+
+/** The fresh state of every slice (the store starts from it; tests reset to it). Pure, so Node tests can build states without the store. */
+export function initialState(): StoreState {
+  return { ...initialDraft, ...initialModel, ...initialRun, ...initialSettings, ...initialSelection, ...initialLens, ...initialPicker };
+}

@@ -2,13 +2,7 @@ import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import {
   draftsOf,
-  initialDraft,
-  initialLens,
-  initialModel,
-  initialPicker,
-  initialRun,
-  initialSelection,
-  initialSettings,
+  initialState,
   TINT_METRICS,
   type DraftSlice,
   type PickerSlice,
@@ -17,11 +11,8 @@ import {
 } from './slices';
 
 export type { InputMode, PasteFormat, StoreState, TintMetric, Theme } from './slices';
+export { initialState };
 
-/** The fresh state of every slice (tests reset to it). */
-export function initialState(): StoreState {
-  return { ...initialDraft, ...initialModel, ...initialRun, ...initialSettings, ...initialSelection, ...initialLens, ...initialPicker };
-}
 
 type Persisted = DraftSlice & Pick<SettingsSlice, 'gamma' | 'theme' | 'tint'> & PickerSlice;
 

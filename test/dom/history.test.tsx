@@ -8,26 +8,19 @@ import type { EngineWorkerApi } from '../../src/engine/protocol';
 import { useHistoryStatus } from '../../src/history/autosave';
 import { useCompareSelection } from '../../src/history/compareSelection';
 import { useHistorySettings } from '../../src/history/settings';
-import { closeHistoryDb, DB_NAME, getRun, listRuns } from '../../src/history/store';
+import { closeHistoryDb, getRun, listRuns } from '../../src/history/store';
 import { showView } from '../../src/history/view';
 import { loadModel, setEngine } from '../../src/state/actions';
 import { useStore } from '../../src/state/store';
+import { wipeHistory } from '../unit/history/fixtures';
 
 /**
  * History in the real App with the fake engine and IndexedDB (fake-indexeddb): runs saved as they
  * finish, listed, reopened, renamed, deleted, picked for compare; a quota failure explained.
  */
-async function wipe(): Promise<void> {
-  await closeHistoryDb();
-  await new Promise<void>((done, fail) => {
-    const req = indexedDB.deleteDatabase(DB_NAME);
-    req.onsuccess = () => done();
-    req.onerror = () => fail(req.error);
-  });
-}
 
 beforeEach(async () => {
-  await wipe();
+  await wipeHistory();
   useHistoryStatus.setState({ available: null, unavailable: null, saving: null, lastSaved: null, failure: null, revision: 0 });
   useCompareSelection.getState().clear();
   useHistorySettings.setState({ keepStates: false });

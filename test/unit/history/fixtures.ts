@@ -1,19 +1,14 @@
+import { closeHistoryDb, DB_NAME } from '../../../src/history/store';
 import { snapshotRun } from '../../../src/record/snapshot';
 import type { SavedRun } from '../../../src/record/types';
-import { initialDraft, initialLens, initialModel, initialPicker, initialRun, initialSelection, initialSettings, type RunState, type StoreState } from '../../../src/state/slices';
+import { initialState, type RunState, type StoreState } from '../../../src/state/slices';
 import { synthRun, type SynthOptions } from '../views/fixtures';
 
 /** A store state holding one finished synthetic run (the real scorers on smooth synthetic states). */
 export function stateWithRun(id: string, o: SynthOptions & { status?: RunState['status']; question?: string } = {}): StoreState {
   const s = synthRun(o);
   return {
-    ...initialDraft,
-    ...initialModel,
-    ...initialRun,
-    ...initialSettings,
-    ...initialSelection,
-    ...initialLens,
-    ...initialPicker,
+    ...initialState(),
     question: o.question ?? s.prompt,
     run: { id, kind: 'generate', prompt: s.prompt, status: o.status ?? 'done', events: s.events, result: s.result, error: null },
   };
@@ -28,4 +23,14 @@ export function savedRun(id: string, o: SynthOptions & { keepStates?: boolean; n
   });
   if (!saved) throw new Error('snapshotRun gave null for a finished run');
   return saved;
+}
+
+/** Closes the history database and deletes it (IndexedDB as fake-indexeddb or the page gives it), so a test starts empty. */
+export async function wipeHistory(): Promise<void> {
+  await closeHistoryDb();
+  await new Promise<void>((done, fail) => {
+    const req = indexedDB.deleteDatabase(DB_NAME);
+    req.onsuccess = () => done();
+    req.onerror = () => fail(req.error);
+  });
 }

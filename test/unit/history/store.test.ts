@@ -3,18 +3,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { closeHistoryDb, DB_NAME, deleteRun, entryOf, getRun, listRuns, renameRun, saveRun, storageUse } from '../../../src/history/store';
 import type { SavedRun } from '../../../src/record/types';
 import { estimateSize } from '../../../src/storage/size';
-import { savedRun } from './fixtures';
+import { savedRun, wipeHistory } from './fixtures';
 
-async function wipe(): Promise<void> {
-  await closeHistoryDb();
-  await new Promise<void>((done, fail) => {
-    const req = indexedDB.deleteDatabase(DB_NAME);
-    req.onsuccess = () => done();
-    req.onerror = () => fail(req.error);
-  });
-}
 
-beforeEach(wipe);
+beforeEach(wipeHistory);
 afterEach(() => {
   vi.restoreAllMocks();
 });

@@ -9,20 +9,14 @@ import { parseRunFile, RunFileError, serializeRun } from '../../../src/record/se
 import { snapshotRun } from '../../../src/record/snapshot';
 import { RUN_FORMAT, RUN_VERSION, type SavedRun } from '../../../src/record/types';
 import { deriveRun } from '../../../src/state/derive';
-import { initialDraft, initialLens, initialModel, initialPicker, initialRun, initialSelection, initialSettings, type RunState, type StoreState } from '../../../src/state/slices';
+import { initialModel, initialState, type RunState, type StoreState } from '../../../src/state/slices';
 import { openTestEngine } from '../engine/helpers';
 import { sameBits, savedRunArb } from './arbitraries';
 
 /** A page state holding `run`, as the store would after it finished (for snapshotRun). */
 function pageWith(run: RunState, info: StoreState['model']['info'] = null, question = ''): StoreState {
   return {
-    ...initialDraft,
-    ...initialModel,
-    ...initialRun,
-    ...initialSettings,
-    ...initialSelection,
-    ...initialLens,
-    ...initialPicker,
+    ...initialState(),
     question,
     model: { ...initialModel.model, status: 'ready', info },
     run,
