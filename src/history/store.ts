@@ -1,6 +1,6 @@
 import type { SavedRun, SavedRunMeta } from '../record/types';
 import type { RunState } from '../state/slices';
-import { openDatabase, request, storageEstimate, transact } from '../storage/idb';
+import { connection, request, storageEstimate, transact } from '../storage/idb';
 import { estimateSize } from '../storage/size';
 
 /**
@@ -29,44 +29,21 @@ export interface HistoryEntry extends SavedRunMeta {
 
 const ENTRY_EXTRAS = ['kind', 'status', 'tokens', 'cotk', 'size'] as const;
 
-let connection: Promise<IDBDatabase> | null = null;
+const history = connection({
+  name: DB_NAME,
+  version: DB_VERSION,
+  upgrade(d, oldVersion) {
+    if (oldVersion < 1) {
+      d.createObjectStore(METAS, { keyPath: 'id' });
+      d.createObjectStore(RUNS);
+    }
+  },
+});
 
-function db(): Promise<IDBDatabase> {
-  connection ??= openDatabase({
-    name: DB_NAME,
-    version: DB_VERSION,
-    upgrade(d, oldVersion) {
-      if (oldVersion < 1) {
-        d.createObjectStore(METAS, { keyPath: 'id' });
-        d.createObjectStore(RUNS);
-      }
-    },
-  }).then(
-    (d) => {
-      // A newer tab upgrading the schema, or the user clearing site data: let go, reopen on next use.
-      d.onversionchange = () => {
-        d.close();
-        connection = null;
-      };
-      d.onclose = () => {
-        connection = null;
-      };
-      return d;
-    },
-    (e: unknown) => {
-      connection = null; // the next call tries again (the user may have freed space or allowed storage)
-      throw e;
-    },
-  );
-  return connection;
-}
+const db = history.get;
 
 /** Closes the connection (tests delete the database between cases). */
-export async function closeHistoryDb(): Promise<void> {
-  const c = connection;
-  connection = null;
-  if (c) (await c.catch(() => null))?.close();
-}
+export const closeHistoryDb = history.close;
 
 /** Other tabs of the app hear about every change, so their history lists stay current. */
 const CHANNEL = 'cotk-history';

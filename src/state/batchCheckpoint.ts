@@ -1,4 +1,4 @@
-import { isQuotaError, openDatabase, request, transact } from '../storage/idb';
+import { connection, isQuotaError, request, transact } from '../storage/idb';
 import type { BatchMode, BatchStatus, LineProblem, ScoredTrace } from './batchStore';
 
 /**
@@ -48,41 +48,19 @@ export interface Checkpoint {
   readonly rows: readonly ScoredTrace[];
 }
 
-let dbPromise: Promise<IDBDatabase> | null = null;
+const checkpoints = connection({
+  name: DB_NAME,
+  version: DB_VERSION,
+  upgrade: (db) => {
+    if (!db.objectStoreNames.contains(META)) db.createObjectStore(META);
+    if (!db.objectStoreNames.contains(ROWS)) db.createObjectStore(ROWS);
+  },
+});
 
-export function openCheckpointDb(): Promise<IDBDatabase> {
-  if (dbPromise) return dbPromise;
-  const p = openDatabase({
-    name: DB_NAME,
-    version: DB_VERSION,
-    upgrade: (db) => {
-      if (!db.objectStoreNames.contains(META)) db.createObjectStore(META);
-      if (!db.objectStoreNames.contains(ROWS)) db.createObjectStore(ROWS);
-    },
-  }).then((db) => {
-    // Another tab upgrading or deleting the database: let it, and reopen on the next write.
-    db.onversionchange = () => {
-      db.close();
-      dbPromise = null;
-    };
-    db.onclose = () => {
-      dbPromise = null;
-    };
-    return db;
-  });
-  dbPromise = p;
-  p.catch(() => {
-    if (dbPromise === p) dbPromise = null;
-  });
-  return p;
-}
+export const openCheckpointDb = checkpoints.get;
 
 /** Closes the connection (tests, so fake-indexeddb can delete the database between them). */
-export async function closeCheckpointDb(): Promise<void> {
-  const p = dbPromise;
-  dbPromise = null;
-  if (p) (await p.catch(() => null))?.close();
-}
+export const closeCheckpointDb = checkpoints.close;
 
 export interface WriteTiming {
   /** Main-thread time of the write: opening the transaction and cloning the records into it. */

@@ -57,6 +57,46 @@ export function openDatabase(o: OpenOptions): Promise<IDBDatabase> {
   });
 }
 
+export interface Connection {
+  /** The open database, opened on first use and reopened after it was let go. */
+  readonly get: () => Promise<IDBDatabase>;
+  /** Closes it (tests delete the database between cases). */
+  readonly close: () => Promise<void>;
+}
+
+/**
+ * One connection to a database, shared by every caller. It lets go when another tab upgrades or
+ * deletes the database (or the browser closes it) and when opening fails (the user may free space
+ * or allow storage), so the next call opens it again.
+ */
+export function connection(o: OpenOptions): Connection {
+  let current: Promise<IDBDatabase> | null = null;
+  const get = (): Promise<IDBDatabase> => {
+    if (current) return current;
+    const p = openDatabase(o).then((db) => {
+      db.onversionchange = () => {
+        db.close();
+        if (current === p) current = null;
+      };
+      db.onclose = () => {
+        if (current === p) current = null;
+      };
+      return db;
+    });
+    current = p;
+    p.catch(() => {
+      if (current === p) current = null;
+    });
+    return p;
+  };
+  const close = async (): Promise<void> => {
+    const p = current;
+    current = null;
+    if (p) (await p.catch(() => null))?.close();
+  };
+  return { get, close };
+}
+
 /** One request as a promise (use inside `transact`, where the transaction awaits its completion). */
 export function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
