@@ -6,21 +6,14 @@
  * The view reports its own timings as data-* attributes on its progress bar and chart.
  * Prints one line; the numbers go by hand into docs/benchmarks.md ("Batch view extras").
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { sharedPath } from '../../test/paths';
+import { testbedTraces } from '../../test/testbed';
 
 const at = process.argv.indexOf('--dist');
 if (at > 0) process.env.COTK_DIST = resolve(process.argv[at + 1]);
 const { startHarness, watchErrors } = await import('../../test/e2e/harness');
-
-interface TestbedTrace {
-  readonly id: string;
-  readonly expr: string;
-  readonly text: string;
-  readonly correct: boolean;
-}
 
 interface Stats {
   readonly done: number;
@@ -31,7 +24,7 @@ interface Stats {
   readonly maxSync: number;
 }
 
-const traces = (JSON.parse(readFileSync(sharedPath('fixtures/tiny-reasoner/testbed.json'), 'utf8')) as { traces: TestbedTrace[] }).traces;
+const traces = testbedTraces();
 const file = join(mkdtempSync(join(tmpdir(), 'cotk-batch-m-')), 'testbed800.jsonl');
 writeFileSync(file, traces.map((t) => JSON.stringify({ id: t.id, prompt: `${t.expr}=?`, output: t.text, label: t.correct ? 1 : 0 })).join('\n') + '\n');
 const h = await startHarness();

@@ -10,13 +10,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { REPO_ROOT, sharedPath } from '../../test/paths';
+import { REPO_ROOT } from '../../test/paths';
 import { consoleTable } from '../engine/report';
 import { hostInfo, watchLoad } from '../shared/host';
 import { openAppBench, type AppPage } from './app';
 import { CELLS, type CannotRun, type CellId, type CellResult, type Machine } from './cells';
 import { runCli } from './cli';
 import { cellTable, ratioTable, renderSection, updateDoc } from './doc';
+import { testbedTraces, type TestbedTrace } from '../../test/testbed';
 
 interface Flags {
   /** Re-render the doc section from a saved raw series (the JSON a run leaves in the temp folder) instead of measuring. */
@@ -55,17 +56,9 @@ function parseFlags(argv: readonly string[]): Flags {
 
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
-interface TestbedTrace {
-  readonly id: number;
-  readonly expr: string;
-  readonly truth: number;
-  readonly text: string;
-  readonly correct: boolean;
-}
-
 /** `n` testbed traces spread evenly over the file (its first half is easy, its second hard). */
 function pick(n: number): TestbedTrace[] {
-  const all = (JSON.parse(readFileSync(sharedPath('fixtures/tiny-reasoner/testbed.json'), 'utf8')) as { traces: TestbedTrace[] }).traces;
+  const all = testbedTraces();
   return Array.from({ length: n }, (_, i) => all[Math.floor((i * all.length) / n)]);
 }
 

@@ -1,24 +1,17 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedPath } from '../paths';
 import { startHarness, watchErrors, type Harness } from './harness';
 import { cliMetrics } from './batchHelpers';
+import { testbedTraces } from '../testbed';
 
 /**
  * Checkpoints in Chromium's IndexedDB, on WASM: a batch of 120 testbed traces is interrupted by a
  * page reload mid-way; the reloaded page offers to resume it, scores only the traces the
  * checkpoint lacks, and ends with the metrics `cotk batch` prints for the whole file (to 1e-9).
  */
-interface TestbedTrace {
-  readonly id: string;
-  readonly expr: string;
-  readonly text: string;
-  readonly correct: boolean;
-}
-
 // Enough traces that the batch is still running a second in, when the first checkpoint with rows lands
 // (the tiny model scores about 30 a second here).
 const N = 120;
@@ -26,7 +19,7 @@ let h: Harness;
 let file: string;
 
 beforeAll(async () => {
-  const traces = (JSON.parse(readFileSync(sharedPath('fixtures/tiny-reasoner/testbed.json'), 'utf8')) as { traces: TestbedTrace[] }).traces;
+  const traces = testbedTraces();
   // Both labels, from the middle of the testbed (the first 50 are the other test's).
   const pick = [...traces.slice(100).filter((t) => t.correct).slice(0, N / 2), ...traces.slice(100).filter((t) => !t.correct).slice(0, N / 2)].sort((a, b) => Number(a.id) - Number(b.id));
   file = join(mkdtempSync(join(tmpdir(), 'cotk-batch-cp-')), `testbed${N}.jsonl`);

@@ -3,9 +3,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, sharedPath } from '../paths';
+import { REPO_ROOT } from '../paths';
 import { startHarness, watchErrors, type Harness } from './harness';
 import { openBatchFile } from './batchHelpers';
+import { testbedTraces, type TestbedTrace } from '../testbed';
 
 /**
  * Generate mode in Chromium on WASM: a prompt set of 8 testbed problems (prompt `expr=?`, expected
@@ -13,21 +14,13 @@ import { openBatchFile } from './batchHelpers';
  * equal the testbed's `correct` and the outputs its `text`. The exported labelled traces are read
  * back by `cotk batch`.
  */
-interface TestbedTrace {
-  readonly id: number;
-  readonly expr: string;
-  readonly truth: number;
-  readonly text: string;
-  readonly correct: boolean;
-}
-
 let h: Harness;
 let dir: string;
 let file: string;
 let pick: TestbedTrace[];
 
 beforeAll(async () => {
-  const traces = (JSON.parse(readFileSync(sharedPath('fixtures/tiny-reasoner/testbed.json'), 'utf8')) as { traces: TestbedTrace[] }).traces;
+  const traces = testbedTraces();
   const every = traces.filter((_, i) => i % 20 === 0);
   pick = [...every.filter((t) => t.correct).slice(0, 5), ...every.filter((t) => !t.correct).slice(0, 3)].sort((a, b) => a.id - b.id);
   dir = mkdtempSync(join(tmpdir(), 'cotk-batch-gen-'));

@@ -1,28 +1,21 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedPath } from '../paths';
 import { startHarness, watchErrors, type Harness } from './harness';
 import { cliMetrics, openBatchFile } from './batchHelpers';
+import { testbedTraces, type TestbedTrace } from '../testbed';
 
 /**
  * The batch view in the production build on WASM: 50 testbed traces (both labels) scored in the
  * worker give the metrics `cotk batch` prints for the same file, to 1e-9. Needs `npm run build`
  * (the harness serves dist/).
  */
-interface TestbedTrace {
-  readonly id: string;
-  readonly expr: string;
-  readonly text: string;
-  readonly correct: boolean;
-}
-
 let h: Harness;
 let file: string;
 
 beforeAll(async () => {
-  const traces = (JSON.parse(readFileSync(sharedPath('fixtures/tiny-reasoner/testbed.json'), 'utf8')) as { traces: TestbedTrace[] }).traces;
+  const traces = testbedTraces();
   const pick: TestbedTrace[] = [];
   let right = 0;
   let wrong = 0;

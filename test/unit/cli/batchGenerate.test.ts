@@ -2,23 +2,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLED, testbedTraces } from '../engine/helpers';
+import { BUNDLED, testbedTraces, type TestbedTrace } from '../engine/helpers';
 import { cotkChild, cotkInProcess } from './cliHarness';
 
 const dir = mkdtempSync(join(tmpdir(), 'cotk-generate-'));
 const MODEL = ['--model', BUNDLED, '--variant', 'fp32-cpu'];
 
-interface Problem {
-  id: number;
-  expr: string;
-  truth: number;
-  text: string;
-  correct: boolean;
-}
-
 /** 40 testbed problems, every 20th: 20 like the training data (all right), 20 with larger numbers. */
-function problems(): Problem[] {
-  return (testbedTraces() as unknown as Problem[]).filter((_, i) => i % 20 === 0);
+function problems(): TestbedTrace[] {
+  return testbedTraces().filter((_, i) => i % 20 === 0);
 }
 
 /** The prompt set: user message `expr + "=?"`, expected answer the truth (a JSON number). */

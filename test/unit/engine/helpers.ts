@@ -1,34 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { loadModelDir } from '../../../src/cli/modelDir';
 import { createEngine, type Engine, type EngineOptions } from '../../../src/engine/index';
 import type { ModelFiles } from '../../../src/engine/source/types';
-import { REPO_ROOT, sharedPath } from '../../paths';
+import { REPO_ROOT } from '../../paths';
+import type { TestbedTrace } from '../../testbed';
 
 /** The bundled copy the app ships (public/models), so these tests also prove the copy is complete. */
 export const BUNDLED = resolve(REPO_ROOT, 'public/models/tiny-reasoner');
 
-export interface TestbedTrace {
-  id: number;
-  expr: string;
-  text: string;
-  correct: boolean;
-  promptTokens: number;
-  reasoning: [number, number];
-  answer: [number, number];
-  cotkEnergy: number;
-  coe: { coeR: number; coeC: number };
-  output: { perplexity: number; meanEntropy: number; selfCertainty: number; maxProb: number };
-  answerConfidence: number;
-}
-
-let testbed: TestbedTrace[] | null = null;
-export function testbedTraces(): TestbedTrace[] {
-  testbed ??= (JSON.parse(readFileSync(sharedPath('fixtures/tiny-reasoner/testbed.json'), 'utf8')) as { traces: TestbedTrace[] }).traces;
-  return testbed;
-}
+export { testbedTraces, type TestbedTrace } from '../../testbed';
 
 /** The reference scores of a testbed trace under the batch output's keys. */
 export function referenceScores(t: TestbedTrace): Record<string, number> {
