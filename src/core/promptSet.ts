@@ -1,4 +1,4 @@
-import { BatchInputError, type InputFormat } from './batchInput';
+import { readDataset, type DatasetSchema, type InputFormat } from './batchInput';
 import { parseCsv } from './csv';
 
 /**
@@ -57,83 +57,21 @@ export function parsePromptLine(text: string, line: number): PromptItem | string
   return { line, id: o.id, prompt: o.prompt, expected };
 }
 
-function quoteList(xs: readonly string[]): string {
-  return xs.map((x) => `"${x}"`).join(', ');
-}
-
-function jsonlRecords(text: string, name: string): PromptRecord[] {
-  const records: PromptRecord[] = [];
-  const lines = text.split('\n');
-  let firstObject: Record<string, unknown> | null = null;
-  let anyJson = false;
-  let anyComplete = false;
-  let traceLines = 0;
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i].trim() === '') continue;
-    records.push({ line: i + 1, index: records.length, item: parsePromptLine(lines[i], i + 1) });
-    try {
-      const v: unknown = JSON.parse(lines[i]);
-      anyJson = true;
-      if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-        firstObject ??= v as Record<string, unknown>;
-        if ('output' in v) traceLines++;
-        else if (FIELDS.every((f) => f in v)) anyComplete = true;
-      }
-    } catch {
-      // reported per line
-    }
-  }
-  if (records.length === 0) throw new BatchInputError(`${name} is empty: no prompts to answer`);
-  if (!anyJson) {
-    throw new BatchInputError(`${name} is not JSON lines: no line is valid JSON (for CSV input name the file *.csv or pass --format csv)`);
-  }
-  if (!anyComplete && traceLines > 0) {
-    throw new BatchInputError(`${name} holds finished traces (its lines have "output"), not prompts to answer: score it as traces instead of generating`);
-  }
-  if (!anyComplete && firstObject !== null) {
-    const obj = firstObject;
-    const missing = FIELDS.filter((f) => !(f in obj));
-    const has = Object.keys(obj).slice(0, 8);
-    throw new BatchInputError(
-      `${name} is not a prompt set: no line has the field(s) ${quoteList(missing)} (the first has ${has.length ? quoteList(has) : 'no fields'}; expected {"id", "prompt", "expected"})`,
-    );
-  }
-  return records;
-}
-
-function csvRecords(text: string, name: string): PromptRecord[] {
-  const { records: rows, errors } = parseCsv(text);
-  if (rows.length === 0 && errors.length === 0) throw new BatchInputError(`${name} is empty: no prompts to answer`);
-  const headerRow = rows[0];
-  if (!headerRow || (errors.length > 0 && errors[0].line < headerRow.line)) {
-    throw new BatchInputError(`${name}: the CSV header (line ${errors[0]?.line ?? 1}) is malformed: ${errors[0]?.message ?? 'missing'}`);
-  }
-  const header = headerRow.fields.map((h) => h.trim());
-  if (header.includes('output')) {
-    throw new BatchInputError(`${name} holds finished traces (its CSV header has "output"), not prompts to answer: score it as traces instead of generating`);
-  }
-  const missing = FIELDS.filter((f) => !header.includes(f));
-  if (missing.length > 0) {
-    throw new BatchInputError(`${name} is not a prompt set: the CSV header lacks the column(s) ${quoteList(missing)} (it has ${quoteList(header)}; expected id,prompt,expected)`);
-  }
-  const [ci, cp, ce] = FIELDS.map((f) => header.indexOf(f));
-  const all: { line: number; item: PromptItem | string }[] = errors.map((e) => ({ line: e.line, item: e.message }));
-  for (const r of rows.slice(1)) {
-    const f = r.fields;
-    let item: PromptItem | string;
-    if (f.length !== header.length) item = `expected ${header.length} fields as in the header, got ${f.length}`;
-    else if (f[ce].trim() === '') item = '"expected" is empty';
-    else item = { line: r.line, id: f[ci], prompt: f[cp], expected: f[ce] };
-    all.push({ line: r.line, item });
-  }
-  all.sort((a, b) => a.line - b.line);
-  if (all.length === 0) throw new BatchInputError(`${name} has a CSV header but no rows: no prompts to answer`);
-  return all.map((r, index) => ({ ...r, index }));
-}
+const PROMPTS: DatasetSchema<PromptItem> = {
+  fields: FIELDS,
+  what: 'prompts to answer',
+  kind: 'a prompt set',
+  jsonShape: '{"id", "prompt", "expected"}',
+  csvShape: 'id,prompt,expected',
+  parseLine: parsePromptLine,
+  csvItem: (f, col, line) => (f[col('expected')].trim() === '' ? '"expected" is empty' : { line, id: f[col('id')], prompt: f[col('prompt')], expected: f[col('expected')] }),
+  // A finished trace answered again would lose its output.
+  foreign: { field: 'output', message: (name, where) => `${name} holds finished traces (${where}), not prompts to answer: score it as traces instead of generating` },
+};
 
 /** The prompt set's records in order, or a one-line error for an empty file or one of another schema. */
 export function readPromptRecords(text: string, format: InputFormat, name: string): PromptRecord[] {
-  return format === 'csv' ? csvRecords(text, name) : jsonlRecords(text, name);
+  return readDataset(text, format, name, PROMPTS);
 }
 
 /**
