@@ -18,7 +18,9 @@ const QUANT_OPS = new Set(['GatherBlockQuantized', 'MatMulNBits', 'QMoE', 'Dequa
 
 function advice(op: string, ctx: OrtErrorContext): string {
   if (QUANT_OPS.has(op)) {
-    return 'int4 graphs run in onnxruntime-node (the cotk CLI) and on WebGPU with shader-f16; here, pick the fp32 variant (fp32-cpu or fp32).';
+    // GatherBlockQuantized is rewritten into standard ops where the EP lacks it (src/engine/tap/quantizedGather.ts),
+    // so reaching here means another quantized op, or a table layout the rewrite does not cover.
+    return 'this runtime has no kernel for that quantized operator; pick the fp32 variant (fp32-cpu or fp32), or run this graph in onnxruntime-node (the cotk CLI).';
   }
   if (/webgpu/i.test(ctx.runtime)) return 'pick the fp32 variant, or switch to the WASM backend.';
   return 'pick a variant made for the CPU (fp32-cpu, int4-cpu, fp32, q4), or run this one on WebGPU.';

@@ -3,6 +3,7 @@ import type { OrtModule, OrtSession, OrtSessionOptions, OrtValueMetadata } from 
 import { explainOrtError, type OrtErrorContext } from './ortErrors';
 import type { ModelFiles, ProgressCallback } from './source/types';
 import { checkOnnx } from './source/validate';
+import { GBQ_OP, gbqProbeModel, hasQuantizedGather, lowerQuantizedGather } from './tap/quantizedGather';
 
 /**
  * One inference session over a (tapped) decoder graph, plus what the decode loop must know about
@@ -47,6 +48,12 @@ export interface SessionOptions {
   readonly onProgress?: ProgressCallback;
   /** Passed through to InferenceSession.create (threads, log level, …). */
   readonly sessionOptions?: OrtSessionOptions;
+  /**
+   * Rewrite com.microsoft GatherBlockQuantized (the 4-bit embedding) into standard ops: 'auto'
+   * (default) when the execution provider has no kernel for it (onnxruntime-web/webgpu's WASM EP),
+   * 'always' (tests compare it with the kernel), 'never'.
+   */
+  readonly lowerQuantizedGather?: 'auto' | 'always' | 'never';
 }
 
 export interface ModelSession {
@@ -108,6 +115,27 @@ function describeIO(session: OrtSession, files: ModelFiles, statesOutput: string
   };
 }
 
+const gbqKernel = new WeakMap<OrtModule, Map<string, Promise<boolean>>>();
+
+/** Whether these providers lack a GatherBlockQuantized kernel: a one-node session, once per runtime and provider list. */
+export function lacksGbqKernel(ort: OrtModule, providers: readonly string[]): Promise<boolean> {
+  let byProviders = gbqKernel.get(ort);
+  if (!byProviders) gbqKernel.set(ort, (byProviders = new Map()));
+  const key = providers.join(',');
+  let p = byProviders.get(key);
+  if (!p) {
+    p = ort.InferenceSession.create(gbqProbeModel(), { executionProviders: providers }).then(
+      async (s) => {
+        await s.release();
+        return false;
+      },
+      (e: unknown) => new RegExp(`Could not find an implementation for ${GBQ_OP}`).test(e instanceof Error ? e.message : String(e)),
+    );
+    byProviders.set(key, p);
+  }
+  return p;
+}
+
 /** Validates, taps and loads the graph; every failure becomes an EngineError naming file and cause. */
 export async function openSession(ort: OrtModule, files: ModelFiles, opts: SessionOptions = {}): Promise<ModelSession> {
   const providers = opts.executionProviders ?? ['cpu'];
@@ -126,6 +154,16 @@ export async function openSession(ort: OrtModule, files: ModelFiles, opts: Sessi
     const tapped = opts.tap(files.graph, { expectedLayers: files.config.layers });
     graph = tapped.model;
     statesOutput = tapped.info.statesOutput;
+  }
+  if ((opts.lowerQuantizedGather ?? 'auto') !== 'never' && hasQuantizedGather(graph)) {
+    if (opts.lowerQuantizedGather === 'always' || (await lacksGbqKernel(ort, providers))) {
+      opts.onProgress?.({ phase: 'tap', message: `rewriting the 4-bit embedding (${GBQ_OP}) into standard ops for ${ctx.runtime}` });
+      try {
+        graph = lowerQuantizedGather(graph).model;
+      } catch (e) {
+        throw new UnsupportedModelError(`${ctx.runtime} has no ${GBQ_OP} kernel and ${ctx.model} cannot be rewritten without it: ${e instanceof Error ? e.message : String(e)}`, GBQ_OP, { cause: e });
+      }
+    }
   }
   opts.onProgress?.({ phase: 'session', message: `creating the ${ctx.runtime} session` });
   const options: OrtSessionOptions = {

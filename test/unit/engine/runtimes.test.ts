@@ -99,7 +99,7 @@ describe('graphs a runtime cannot run say which operator and what to do', () => 
     expect(e).toBeInstanceOf(UnsupportedModelError);
     expect((e as UnsupportedModelError).op).toBe('GatherBlockQuantized');
     expect(e.message).toBe(
-      'onnxruntime-web (wasm) cannot load tiny-reasoner, int4-cpu: it has no kernel for the GatherBlockQuantized operator; int4 graphs run in onnxruntime-node (the cotk CLI) and on WebGPU with shader-f16; here, pick the fp32 variant (fp32-cpu or fp32).',
+      'onnxruntime-web (wasm) cannot load tiny-reasoner, int4-cpu: it has no kernel for the GatherBlockQuantized operator; this runtime has no kernel for that quantized operator; pick the fp32 variant (fp32-cpu or fp32), or run this graph in onnxruntime-node (the cotk CLI).',
     );
   });
 });
