@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { statesCaseJson, toStatesCase, type Engine } from '../engine/index';
-import { asCliError, flagNumber, flagString, MODEL_FLAGS, MODEL_USAGE, openEngine } from './engineSetup';
+import { asCliError, engineMemory, flagNumber, flagString, MODEL_FLAGS, MODEL_USAGE, openEngine } from './engineSetup';
+import { planRun } from './memory';
 import { CliError, parseArgs, type CliIo } from './io';
 
 export const CAPTURE_USAGE = `usage: cotk capture --model DIR (--ids 1,2,3 [--prompt-length N] | --prompt TEXT --output TEXT) [--out FILE]
@@ -47,10 +48,13 @@ export async function captureCommand(argv: readonly string[], io: CliIo): Promis
   try {
     const opts = { stateCapBytes: Infinity, keepLogits: true };
     let run;
+    const plan = (p: number, o: number) => planRun(engineMemory(engine), { promptTokens: p, maxTokens: o, stateCapBytes: Infinity, requireStates: true }, io.stderr, 'cotk capture');
     if (ids) {
       const { prompt: p, output: o } = splitIds(engine, ids, promptLength);
+      plan(p.length, o.length);
       run = await engine.score({ ids: p }, o, opts);
     } else {
+      plan(engine.promptIds(prompt as string).length, engine.tokenizer.encode(output as string).length);
       run = await engine.score(prompt as string, output as string, opts);
     }
     const c = toStatesCase(run, engine.info().config.vocabSize, undefined, 'capture');

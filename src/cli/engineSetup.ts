@@ -1,18 +1,21 @@
 import { env as hfEnv } from '@huggingface/transformers';
 import { createEngine, EngineError, type Engine, type OrtModule } from '../engine/index';
 import { CliError, type ParsedArgs } from './io';
+import { type PlanBudget, type PlanRequest } from '../core/plan';
+import { parseBytes, planLoad, processBudget, refuseIfNeeded, shapeOf, weightsBytes } from './memory';
 import { loadModelDir } from './modelDir';
 
 /**
  * What `generate`, `capture` and `batch` share: the model options, loading the folder, creating
  * the engine on the chosen runtime, and turning engine errors into one-line CLI errors.
  */
-export const MODEL_FLAGS = ['model', 'variant', 'runtime', 'threads'] as const;
+export const MODEL_FLAGS = ['model', 'variant', 'runtime', 'threads', 'max-memory'] as const;
 
 export const MODEL_USAGE = `  --model DIR     model folder (genai or onnx-community layout; e.g. public/models/tiny-reasoner)
   --variant V     which graph: a sub-folder (fp32-cpu, int4-cpu) or a dtype (fp32, q4, q4f16)
   --runtime R     node (onnxruntime-node, default: runs int4 graphs) or wasm (onnxruntime-web, as in the browser)
-  --threads N     intra-op threads (default 1 for small models, where threads cost more than they give)`;
+  --threads N     intra-op threads (default 1 for small models, where threads cost more than they give)
+  --max-memory S  memory budget for the planner (e.g. 2G, 512M; default: free memory, within a cgroup limit)`;
 
 export function flagString(args: ParsedArgs, name: string): string | undefined {
   const v = args.flags.get(name);
@@ -45,6 +48,16 @@ async function loadRuntime(name: string, threads: number | undefined): Promise<{
   throw new CliError(`--runtime must be node or wasm, got "${name}"`);
 }
 
+/** What the memory planner needs about an open engine: its model's sizes and the process's budget. */
+export interface EngineMemory {
+  readonly request: Pick<PlanRequest, 'shape' | 'weightsBytes' | 'dtype' | 'runtime'>;
+  readonly budget: () => PlanBudget;
+}
+const memory = new WeakMap<Engine, EngineMemory>();
+export function engineMemory(engine: Engine): EngineMemory | undefined {
+  return memory.get(engine);
+}
+
 export async function openEngine(args: ParsedArgs): Promise<Engine> {
   const dir = flagString(args, 'model');
   if (!dir) throw new CliError('--model DIR is required (e.g. --model public/models/tiny-reasoner)');
@@ -53,14 +66,24 @@ export async function openEngine(args: ParsedArgs): Promise<Engine> {
   hfEnv.allowRemoteModels = false;
   try {
     const files = await loadModelDir(dir, { variant: flagString(args, 'variant') });
-    const rt = await loadRuntime(flagString(args, 'runtime') ?? 'node', threads);
+    const runtime = flagString(args, 'runtime') ?? 'node';
+    const maxMemoryFlag = flagString(args, 'max-memory');
+    const maxMemory = maxMemoryFlag === undefined ? undefined : parseBytes(maxMemoryFlag);
+    if (maxMemory === null) throw new CliError(`--max-memory must be a size such as 2G, 512M or 3000000000, got "${maxMemoryFlag}"`);
+    const planRuntime = runtime === 'wasm' ? 'wasm' : 'node';
+    // Refuse before the runtime is asked for memory it cannot have: a sentence, never a killed process.
+    const load = planLoad(files, planRuntime, processBudget(maxMemory, planRuntime));
+    refuseIfNeeded(load);
+    const rt = await loadRuntime(runtime, threads);
     const small = files.config.hiddenSize <= 512;
     const intraOpNumThreads = threads ?? (small ? 1 : undefined);
-    return await createEngine(rt.ort, files, {
+    const engine = await createEngine(rt.ort, files, {
       runtime: rt.label,
       executionProviders: rt.providers,
       sessionOptions: intraOpNumThreads === undefined ? {} : { intraOpNumThreads },
     });
+    memory.set(engine, { request: { shape: shapeOf(files), weightsBytes: weightsBytes(files), dtype: files.variant, runtime: planRuntime }, budget: () => processBudget(maxMemory, planRuntime) });
+    return engine;
   } catch (e) {
     throw asCliError(e);
   }

@@ -1,6 +1,9 @@
 import { SCORERS } from '../core/scores/index';
 import type { RunResult } from '../engine/index';
-import { asCliError, flagNumber, flagString, MODEL_FLAGS, MODEL_USAGE, openEngine } from './engineSetup';
+import { resolveMaxTokens } from '../engine/generate';
+import { DEFAULT_STATE_CAP_BYTES } from '../engine/keep';
+import { asCliError, engineMemory, flagNumber, flagString, MODEL_FLAGS, MODEL_USAGE, openEngine } from './engineSetup';
+import { planRun } from './memory';
 import { CliError, parseArgs, type CliIo } from './io';
 
 export const GENERATE_USAGE = `usage: cotk generate --model DIR --prompt TEXT [--max-tokens N] [--temperature T] [--top-p P] [--seed S] [--json]
@@ -64,9 +67,18 @@ export async function generateCommand(argv: readonly string[], io: CliIo): Promi
   const onSigint = (): void => abort.abort();
   process.once('SIGINT', onSigint);
   try {
+    // The memory planner: a stderr line, a shorter run or fewer kept states when the budget asks, exit 2 when nothing fits.
+    const promptTokens = engine.promptIds(prompt).length;
+    const maxTokens = resolveMaxTokens(opts, promptTokens, engine.info().config.contextLength); // a too-long request is told first
+    const planned = planRun(
+      engineMemory(engine),
+      { promptTokens, maxTokens, stateCapBytes: DEFAULT_STATE_CAP_BYTES },
+      io.stderr,
+      'cotk generate',
+    );
     const run = await engine.generate(
       prompt,
-      opts,
+      { ...opts, ...planned },
       (t) => {
         if (!json && !eos.has(t.id)) io.stdout.write(t.text);
       },

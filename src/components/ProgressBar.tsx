@@ -1,17 +1,8 @@
 import type { LoadProgress } from '../engine/protocol';
+import { formatBytes } from '../core/plan';
 
 /** "12.3 MB" from bytes; null when unknown. */
-export function formatBytes(n: number | null | undefined): string | null {
-  if (n === null || n === undefined || !Number.isFinite(n)) return null;
-  const units = ['B', 'kB', 'MB', 'GB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
-}
+export { formatBytes };
 
 const PHASES: Record<LoadProgress['phase'], string> = {
   download: 'Downloading',

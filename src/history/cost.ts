@@ -2,10 +2,7 @@ import type { KeptStates } from '../engine/keep';
 import type { RunState } from '../state/slices';
 import { estimateSize } from '../storage/size';
 
-/** Bytes of full states per position (prompt included): R[0..L] and the final-normed H[L], float32. */
-export function statesBytesPerPosition(layers: number, hidden: number): number {
-  return (layers + 2) * hidden * 4;
-}
+export { statesBytesPerPosition } from '../core/plan';
 
 export function statesBytes(s: KeptStates | null | undefined): number {
   return s ? s.residual.byteLength + s.finalNorm.byteLength : 0;

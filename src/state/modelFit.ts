@@ -1,4 +1,5 @@
 import { formatBytes } from '../components/ProgressBar';
+import { WASM32_HEAP_BYTES } from '../core/plan';
 
 /**
  * Will a model fit this device? Pure: sizes are estimated before anything is downloaded (the Hub
@@ -73,7 +74,7 @@ export function filesSize(files: ReadonlyArray<{ readonly data: Uint8Array }>): 
 }
 
 /** WebAssembly memory is 32-bit: 4 GB, and the runtime holds the weights beside the page's copy. */
-export const WASM_LIMIT_BYTES = 4 * 1024 ** 3;
+export const WASM_LIMIT_BYTES = WASM32_HEAP_BYTES;
 
 /** Sentences on why the model may not fit; empty when nothing speaks against it. */
 export function fitWarnings(est: SizeEstimate, device: DeviceProbe | null, opts: { readonly backend?: 'auto' | 'webgpu' | 'wasm'; readonly download?: boolean } = {}): string[] {
