@@ -6,6 +6,7 @@ import { selectInputError, selectRunStatus } from '../state/selectors';
 import type { InputMode } from '../state/slices';
 import { useStore } from '../state/store';
 import { ImportButton, useRunFileDrop, type ImportOutcome } from './ImportButton';
+import { MemoryPlanLine } from './MemoryPlanLine';
 import { PastePanel } from './PastePanel';
 import { RunStatusLine } from './RunStatusLine';
 import { ShareBanner, ShareLinkButton } from './ShareLink';
@@ -85,6 +86,7 @@ export function InputPanel() {
           </div>
         </div>
       )}
+      <MemoryPlanLine />
       <ErrorNote message={inputError} testId="input-error" />
       {note && (
         <p id="engine-note" className="note">

@@ -5,7 +5,8 @@ import type { ModelSourceSpec } from '../engine/protocol';
 import type { HubDtype } from '../engine/source/hub';
 import { loadModel, setPicker } from '../state/actions';
 import type { FilesSource } from '../state/folderSource';
-import { describeDevice, estimateHubSize, filesSize, fitWarnings, type DeviceProbe } from '../state/modelFit';
+import { describeDevice, estimateHubSize, filesSize, fitWarnings, KNOWN_REPOS, type DeviceProbe } from '../state/modelFit';
+import { folderShape, knownShape, planBeforeLoad } from '../state/runPlan';
 import type { PickerBackend, PickerSource } from '../state/slices';
 import { useStore } from '../state/store';
 import { probeDevice } from './deviceProbe';
@@ -25,6 +26,12 @@ const VARIANTS: readonly [string, string][] = [
   ['fp16-webgpu', 'fp16-webgpu (needs WebGPU with f16)'],
   ['int4-webgpu', 'int4-webgpu (needs WebGPU with f16)'],
 ];
+
+/** The memory plan for the picked Hub repo or folder (weights plus a default run), when its shape is known. */
+function pickerPlan(picker: { source: PickerSource; repo: string; dtype: string; backend: PickerBackend }, folder: FilesSource | null, bytes: number, device: DeviceProbe | null) {
+  const shape = picker.source === 'hub' ? knownShape(KNOWN_REPOS[picker.repo.trim()]?.label ?? '') : folder ? folderShape(folder.files) : null;
+  return shape ? planBeforeLoad(shape, bytes, picker.source === 'hub' ? picker.dtype : 'fp32', picker.backend, device) : null;
+}
 
 const REPO_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
@@ -60,6 +67,7 @@ export function ModelPicker({ probe = probeDevice }: { readonly probe?: () => Pr
   const backend = picker.backend;
   const estimate = picker.source === 'hub' ? estimateHubSize(picker.repo, picker.dtype) : picker.source === 'files' && folder ? filesSize(folder.files) : null;
   const folderWarnings = picker.source === 'files' && estimate ? fitWarnings(estimate, device, { backend }) : [];
+  const loadPlan = estimate ? pickerPlan(picker, folder, estimate.bytes, device) : null;
 
   const start = (spec: ModelSourceSpec) => {
     setConfirm(null);
@@ -117,6 +125,11 @@ export function ModelPicker({ probe = probeDevice }: { readonly probe?: () => Pr
         </p>
       )}
       {picker.source === 'hub' && !estimate && <p className="note">The size of this repo is not known before its download starts.</p>}
+      {loadPlan && (
+        <p className="note" data-testid="picker-plan" data-verdict={loadPlan.verdict}>
+          {loadPlan.sentence}
+        </p>
+      )}
       {folderWarnings.length > 0 && (
         <ul className="notices" aria-label="Will it fit?">
           {folderWarnings.map((w) => (

@@ -36,6 +36,8 @@ export interface EngineInfo {
   /** The tap's graph style and layer count, or null when running untapped. */
   readonly tap: { readonly style: string; readonly layers: number } | null;
   readonly notes: readonly string[];
+  /** Bytes of the graph and its external data (the memory planner's weights). */
+  readonly weightsBytes?: number;
 }
 
 export interface Engine {
@@ -116,6 +118,7 @@ export async function createEngine(ort: OrtModule, files: ModelFiles, opts: Engi
     providers: ms.providers,
     tap: tapInfo,
     notes: tokenizer.notes,
+    weightsBytes: files.graph.byteLength + files.externalData.reduce((n, f) => n + f.data.byteLength, 0),
   };
   return {
     tokenizer,

@@ -5,6 +5,7 @@ import type { RunState, StoreState } from '../state/slices';
 import { useStore } from '../state/store';
 import { explainStorageError, isQuotaError, StorageUnavailableError, storageEstimate } from '../storage/idb';
 import { estimateSize } from '../storage/size';
+import { historyStatesAllowed } from '../state/runPlan';
 import { useHistorySettings } from './settings';
 import { saveRun } from './store';
 
@@ -148,7 +149,8 @@ function flush(): void {
   if (!p) return;
   pending = null;
   clearTimeout(p.timer);
-  const saved = snapshotRun(p.last, { keepStates: useHistorySettings.getState().keepStates });
+  // The memory planner may have ruled the states out of this save (src/state/runPlan.ts).
+  const saved = snapshotRun(p.last, { keepStates: useHistorySettings.getState().keepStates && historyStatesAllowed(p.id) });
   if (saved) void saveSnapshot(saved);
 }
 

@@ -6,6 +6,7 @@ import { parseTraceFields, parseTraceText, type ParsedTrace } from './parseTrace
 import { initialSelection, type RunState } from './slices';
 import { engineRef as currentEngine, setEngineRef } from './engineRef';
 import { useStore } from './store';
+import { planForStart } from './runPlan';
 
 export * from './uiActions';
 export { requestLens } from './lensActions';
@@ -135,7 +136,9 @@ export async function generate(options: GenerateOptions = {}): Promise<void> {
   const { question, gamma } = useStore.getState();
   if (why) return void useStore.setState({ inputError: why });
   if (question.trim() === '') return void useStore.setState({ inputError: 'Type a question for the model first.' });
-  await start('generate', question, (api, id) => api.generate(id, question, { gamma, ...options }, onBatch));
+  const plan = planForStart('generate', question.length);
+  if (plan.refuse) return void useStore.setState({ inputError: plan.refuse });
+  await start('generate', question, (api, id) => (plan.record(id), api.generate(id, question, { gamma, ...plan.options, ...options }, onBatch)));
 }
 
 /** The drafted paste, parsed (pure; the input panel shows this before anything runs). */
@@ -153,7 +156,9 @@ export async function scoreTrace(): Promise<void> {
   const why = blocked();
   if (why) return void useStore.setState({ inputError: why });
   const { gamma } = useStore.getState();
-  await start('score', parsed.prompt, (api, id) => api.score(id, parsed.prompt, parsed.output, { gamma }, onBatch));
+  const plan = planForStart('score', parsed.prompt.length, parsed.output.length);
+  if (plan.refuse) return void useStore.setState({ inputError: plan.refuse });
+  await start('score', parsed.prompt, (api, id) => (plan.record(id), api.score(id, parsed.prompt, parsed.output, { gamma, ...plan.options }, onBatch)));
 }
 
 /** Stops the current run; its promise resolves with what was produced, which stays inspectable. */
