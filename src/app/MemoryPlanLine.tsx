@@ -46,9 +46,9 @@ export function MemoryPlanLine({ probe = probeDevice }: { readonly probe?: typeo
 
   if (!next && !lastPlan) return null;
   return (
-    <div className="memory-plan" aria-live="polite">
+    <div className="memory-plan">
       {lastPlan && lastPlan.verdict !== 'go' && run && (
-        <p className="note" data-testid="run-memory-plan" data-verdict={lastPlan.verdict}>
+        <p className="note" role="status" data-testid="run-memory-plan" data-verdict={lastPlan.verdict}>
           This run: {lastPlan.sentence}
         </p>
       )}

@@ -194,10 +194,12 @@ export function planMemory(r: PlanRequest, b: PlanBudget): MemoryPlan {
   const fitsHeap = (p: PlanParts) => r.runtime !== 'wasm' || b.wasmHeap === null || heapBytes(p) <= b.wasmHeap;
   const fitsStorage = (p: PlanParts) => !p.history || b.storageFree === null || p.history <= b.storageFree;
   const fits = (p: PlanParts & { total: number }) => fitsMemory(p) && fitsHeap(p) && fitsStorage(p);
-  const limit = () => {
+  /** The limits `p` exceeds, in words. */
+  const limit = (p: PlanParts & { total: number }) => {
     const lims: string[] = [];
-    if (b.memory !== null) lims.push(`${fmt(b.memory)} of memory (${b.memorySource})`);
-    if (r.runtime === 'wasm' && b.wasmHeap !== null) lims.push(`a ${fmt(b.wasmHeap)} WebAssembly heap`);
+    if (!fitsMemory(p)) lims.push(`${fmt(b.memory as number)} of memory (${b.memorySource})`);
+    if (!fitsHeap(p)) lims.push(`a ${fmt(b.wasmHeap as number)} WebAssembly heap (needs ${fmt(heapBytes(p))})`);
+    if (!fitsStorage(p)) lims.push(`the ${fmt(b.storageFree as number)} of storage left`);
     return lims.join(' and ');
   };
   const T = r.promptTokens + r.maxTokens;
@@ -244,7 +246,7 @@ export function planMemory(r: PlanRequest, b: PlanBudget): MemoryPlan {
       return result(
         'refuse',
         { stateCapBytes: 0, historyStates: false, maxTokens: 0 },
-        `Will not fit: even ${r.promptTokens + 1} tokens need ${summary(base, r.promptTokens + 1)}, more than ${limit()}. ${smaller > 0 ? `A graph of at most ${fmt(smaller)} (a smaller dtype such as q4, or a smaller model) would fit` : 'Free memory or use a device with more'}${r.runtime === 'wasm' ? ', or run it on WebGPU or in onnxruntime-node (cotk)' : ''}.`,
+        `Will not fit: even ${r.promptTokens + 1} tokens need ${summary(base, r.promptTokens + 1)}, more than ${limit(base)}. ${smaller > 0 ? `A graph of at most ${fmt(smaller)} (a smaller dtype such as q4, or a smaller model) would fit` : 'Free memory or use a device with more'}${r.runtime === 'wasm' ? ', or run it on WebGPU or in onnxruntime-node (cotk)' : ''}.`,
       );
     }
     maxTokens = n;
@@ -254,6 +256,6 @@ export function planMemory(r: PlanRequest, b: PlanBudget): MemoryPlan {
   return result(
     'degrade',
     { stateCapBytes: cap, historyStates: history, maxTokens },
-    `Not everything fits: the run as asked needs ${summary(asked, T)}, more than ${limit() || 'the storage left'}; it goes ahead ${steps.join(', ')}, using about ${fmt(decided.total)}.`,
+    `Not everything fits: the run as asked needs ${summary(asked, T)}, more than ${limit(asked)}; it goes ahead ${steps.join(', ')}, using about ${fmt(decided.total)}.`,
   );
 }
