@@ -71,7 +71,7 @@ export function statesBytesPerPosition(layers: number, hidden: number): number {
 }
 
 export const PLAN_OVERHEAD_BYTES = 64 * 1024 * 1024;
-/** WebAssembly memory is 32-bit: onnxruntime-web's wasm32 build can grow its heap to 4 GiB at most. */
+/** WebAssembly memory is 32-bit: onnxruntime-web's wasm32 builds (1.31: `maximum:65536` pages of 64 KiB in ort-wasm-simd-threaded.*.mjs) grow their heap to 4 GiB at most. */
 export const WASM32_HEAP_BYTES = 4 * 1024 ** 3;
 
 export interface PlanRequest {
