@@ -7,6 +7,7 @@ import type { SavedRun } from '../record/types';
 import { selectGamma } from '../state/selectors';
 import { useStore } from '../state/store';
 import { CompareView } from '../views/Compare/CompareView';
+import { answerShort } from '../views/shared/answer';
 import '../views/Compare/compare.css';
 
 /**
@@ -24,7 +25,7 @@ function when(iso: string): string {
 }
 
 function optionLabel(e: HistoryEntry): string {
-  return `${e.name} — ${e.model.name}, ${e.tokens} tokens, ${when(e.createdAt)}${e.keptStates ? '' : ' (no states)'}`;
+  return `${e.name} — ${e.answer ? `answer ${answerShort(e.answer)}, ` : ''}${e.model.name}, ${e.tokens} tokens, ${when(e.createdAt)}${e.keptStates ? '' : ' (no states)'}`;
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));

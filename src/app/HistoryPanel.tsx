@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { ErrorNote } from '../components/ErrorNote';
 import { bumpHistory, useHistoryStatus } from '../history/autosave';
 import { useCompareSelection } from '../history/compareSelection';
-import { HistoryRow } from '../history/HistoryRow';
+import { HistoryHead, HistoryRow } from '../history/HistoryRow';
 import { KeepStatesSetting } from '../history/KeepStatesSetting';
 import { reopenRun } from '../history/reopen';
 import { deleteRun, getRun, listRuns, onHistoryChangedElsewhere, renameRun, type HistoryEntry } from '../history/store';
@@ -163,17 +163,7 @@ export function HistoryPanel() {
                 <table className="history-table" data-testid="history-list">
                   <caption className="visually-hidden">Saved runs, newest first</caption>
                   <thead>
-                    <tr>
-                      <th scope="col">Compare</th>
-                      <th scope="col">Name</th>
-                      <th scope="col">Model</th>
-                      <th scope="col">Kind</th>
-                      <th scope="col">Date</th>
-                      <th scope="col">cotk</th>
-                      <th scope="col">Size</th>
-                      <th scope="col">States</th>
-                      <th scope="col">Actions</th>
-                    </tr>
+                    <HistoryHead />
                   </thead>
                   <tbody>
                     {entries.map((e) => (

@@ -7,6 +7,7 @@ import { LogitLens } from '../views/LogitLens/LogitLens';
 import { MethodPanel } from '../views/Method/MethodPanel';
 import { TextView } from '../views/TextView/TextView';
 import { Trajectories } from '../views/Trajectories/Trajectories';
+import { AnswerLine } from '../views/AnswerLine/AnswerLine';
 import { ExportMenu } from './ExportMenu';
 import { TokenDetail } from './TokenDetail';
 
@@ -29,6 +30,7 @@ export function ResultsArea() {
         </p>
       ) : (
         <>
+          <AnswerLine />
           {view.notes.length > 0 && (
             <ul className="notices" aria-label="Notes about how the trace was split">
               {view.notes.map((n) => (

@@ -1,6 +1,8 @@
 import { useState, type KeyboardEvent } from 'react';
 import { formatBytes } from '../storage/size';
+import { scoreName } from '../core/scores/index';
 import { formatScore } from '../views/Batch/batchData';
+import type { RunAnswer } from '../views/shared/answer';
 import type { HistoryEntry } from './store';
 
 export interface RowActions {
@@ -29,6 +31,39 @@ function when(iso: string): string {
 function kindLabel(e: HistoryEntry): string {
   const k = e.kind === 'generate' ? 'Asked' : 'Scored';
   return e.status === 'cancelled' ? `${k} (stopped)` : e.status === 'error' ? `${k} (failed midway)` : k;
+}
+
+/** The list's column heads, in the order HistoryRow writes its cells (each cell carries its head as data-label, for the narrow layout). */
+export const HISTORY_COLUMNS = ['Compare', 'Name', 'Answer', 'Model', 'Kind', 'Date', scoreName('cotk'), 'Size', 'States', 'Actions'] as const;
+
+/** The head row of the history list. */
+export function HistoryHead() {
+  return (
+    <tr>
+      {HISTORY_COLUMNS.map((c) => (
+        <th key={c} scope="col">
+          {c}
+        </th>
+      ))}
+    </tr>
+  );
+}
+
+/** The answer cell: the answer, or a muted "no answer" with the reason; "—" for entries saved before answers were kept. */
+function AnswerCell({ answer }: { readonly answer: RunAnswer | undefined }) {
+  if (!answer) return <td data-label="Answer" data-testid="history-answer" data-value="">—</td>;
+  if (answer.kind === 'answer') {
+    return (
+      <td data-label="Answer" className="history-answer" data-testid="history-answer" data-value={answer.text}>
+        {answer.text}
+      </td>
+    );
+  }
+  return (
+    <td data-label="Answer" className="history-answer history-no-answer" data-testid="history-answer" data-value="" title={answer.kind === 'none' ? answer.why : undefined}>
+      {answer.kind === 'none' ? `no answer (${answer.why})` : 'not yet'}
+    </td>
+  );
 }
 
 /** One saved run: its facts, and reopen / rename (inline) / delete (confirmed) / select for compare. */
@@ -61,7 +96,7 @@ export function HistoryRow({ entry: e, open, selected, compareFull, busy, onReop
   const errorId = `history-rename-error-${e.id}`;
   return (
     <tr data-testid="history-row" data-id={e.id} aria-current={open ? 'true' : undefined}>
-      <td>
+      <td data-label="Compare">
         <input
           type="checkbox"
           aria-label={`Select “${e.name}” for compare`}
@@ -71,7 +106,7 @@ export function HistoryRow({ entry: e, open, selected, compareFull, busy, onReop
         />
         {selected && <span className="history-side"> {selected}</span>}
       </td>
-      <td className="history-name">
+      <td className="history-name" data-label="Name">
         {editing ? (
           <>
             <input
@@ -100,21 +135,22 @@ export function HistoryRow({ entry: e, open, selected, compareFull, busy, onReop
         )}
         {open && <span className="history-open"> (open now)</span>}
       </td>
-      <td title={[e.model.source, e.model.variant, e.model.backend].filter(Boolean).join(' · ')}>{e.model.name}</td>
-      <td>{kindLabel(e)}</td>
-      <td>
+      <AnswerCell answer={e.answer} />
+      <td data-label="Model" title={[e.model.source, e.model.variant, e.model.backend].filter(Boolean).join(' · ')}>{e.model.name}</td>
+      <td data-label="Kind">{kindLabel(e)}</td>
+      <td data-label="Date">
         <time dateTime={e.createdAt}>{when(e.createdAt)}</time>
       </td>
-      <td className="num" data-testid="history-cotk" data-value={e.cotk ?? ''}>
+      <td className="num" data-label={scoreName('cotk')} data-testid="history-cotk" data-value={e.cotk ?? ''}>
         {formatScore(e.cotk)}
       </td>
-      <td className="num" data-testid="history-size" data-value={e.size}>
+      <td className="num" data-label="Size" data-testid="history-size" data-value={e.size}>
         {formatBytes(e.size)}
       </td>
-      <td data-testid="history-states" data-value={e.keptStates}>
+      <td data-label="States" data-testid="history-states" data-value={e.keptStates}>
         {e.keptStates ? 'kept' : 'no'}
       </td>
-      <td className="history-actions">
+      <td className="history-actions" data-label="Actions">
         {confirming ? (
           <span role="group" aria-label={`Confirm deleting “${e.name}”`}>
             <span className="history-confirm">Delete it? This cannot be undone.</span>{' '}

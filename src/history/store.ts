@@ -2,6 +2,7 @@ import type { SavedRun, SavedRunMeta } from '../record/types';
 import type { RunState } from '../state/slices';
 import { connection, request, storageEstimate, transact } from '../storage/idb';
 import { estimateSize } from '../storage/size';
+import { runAnswer, type RunAnswer } from '../views/shared/answer';
 
 /**
  * Saved runs in IndexedDB (database 'cotk-history'). Two object stores: `metas` holds one small
@@ -25,9 +26,11 @@ export interface HistoryEntry extends SavedRunMeta {
   readonly cotk: number | null;
   /** Estimated stored bytes of the whole saved run (see estimateSize), computed on save. */
   readonly size: number;
+  /** What the run answered, or why it has none; absent in entries saved before it was kept. */
+  readonly answer?: RunAnswer;
 }
 
-const ENTRY_EXTRAS = ['kind', 'status', 'tokens', 'cotk', 'size'] as const;
+const ENTRY_EXTRAS = ['kind', 'status', 'tokens', 'cotk', 'size', 'answer'] as const;
 
 const history = connection({
   name: DB_NAME,
@@ -72,6 +75,7 @@ export function entryOf(saved: SavedRun): HistoryEntry {
     tokens: run.result?.tokens.length ?? run.events.length,
     cotk: run.result?.scores.cotk ?? null,
     size: estimateSize(saved),
+    answer: runAnswer(run),
   };
 }
 

@@ -1,4 +1,5 @@
 import { deriveRun } from '../state/derive';
+import { answerText } from '../views/shared/answer';
 import { float32Text } from './jsonText';
 import type { SavedRun } from './types';
 
@@ -8,6 +9,8 @@ import type { SavedRun } from './types';
  * break; the token text is written exactly as the model produced it. A number JSON would call NaN
  * (no states for a kinetic term) is an empty cell, ±Infinity is `inf` / `-inf` (what pandas and
  * Python's float() read). Per-layer speeds are float32: the shortest decimal that reads back the same.
+ * `runAnswer` is the run's answer in words (the same on every row, so a filtered or concatenated
+ * file keeps it); an empty cell when the run has none (stopped early, no `</think>`).
  */
 export const CSV_COLUMNS = [
   'index',
@@ -24,6 +27,7 @@ export const CSV_COLUMNS = [
   'energy',
   'kappa',
   'lagrangian',
+  'runAnswer',
 ] as const;
 
 function field(s: string): string {
@@ -46,6 +50,7 @@ function f32Cell(v: number): string {
 export function runToCsv(saved: SavedRun): string {
   const { run, meta } = saved;
   const view = deriveRun(run.events, run.result, meta.settings.gamma);
+  const answer = field(answerText(run) ?? '');
   const L = view.rows.reduce((m, r) => Math.max(m, r.speeds.length), 0);
   const header = [...CSV_COLUMNS, ...Array.from({ length: L }, (_, l) => `speed_${l + 1}`)];
   const lines = [header.join(',')];
@@ -65,6 +70,7 @@ export function runToCsv(saved: SavedRun): string {
       numCell(r.energy),
       numCell(r.kappa),
       numCell(r.lagrangian),
+      answer,
     ];
     for (let l = 0; l < L; l++) cells.push(l < r.speeds.length ? f32Cell(r.speeds[l]) : '');
     lines.push(cells.join(','));

@@ -1,17 +1,30 @@
 import { DEFAULT_COTK } from '../core/scores/index';
 import type { RunResult } from '../engine/run';
+import { answerShort, runAnswer } from '../views/shared/answer';
 import { draftsOf, type RunState, type StoreState } from '../state/slices';
 import type { ModelSummary, SavedRun } from './types';
 
 /** The app version written into every saved run (package.json's, injected by Vite; "dev" in tests). */
 export const APP_VERSION: string = typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : 'dev';
 
-/** A default name: the first line of the question or prompt, shortened. */
-export function defaultRunName(run: RunState): string {
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** A time of day as HH:MM:SS (local). */
+export function clockTime(d: Date): string {
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+/**
+ * A default name: the first line of the question or prompt, shortened, then what the run answered
+ * and, when `at` is given, the time it was saved, so two runs of one prompt get different names
+ * ("Asked: (12+7)*3=? → 57 · 14:05:32").
+ */
+export function defaultRunName(run: RunState, at?: Date): string {
   const first = run.prompt.split('\n').find((l) => l.trim() !== '') ?? '';
   const t = first.trim();
   const base = t.length > 60 ? `${t.slice(0, 57)}…` : t;
-  return `${run.kind === 'generate' ? 'Asked' : 'Scored'}: ${base || '(empty prompt)'}`;
+  const answer = run.status === 'running' || run.status === 'stopping' ? '' : ` → ${answerShort(runAnswer(run))}`;
+  return `${run.kind === 'generate' ? 'Asked' : 'Scored'}: ${base || '(empty prompt)'}${answer}${at ? ` · ${clockTime(at)}` : ''}`;
 }
 
 function modelSummary(s: StoreState): ModelSummary {
@@ -41,11 +54,12 @@ export function snapshotRun(s: StoreState, opts: { keepStates?: boolean; name?: 
   const run = s.run;
   if (!run || run.status === 'running' || run.status === 'stopping') return null;
   const keptStates = Boolean(opts.keepStates && run.result?.states);
+  const now = opts.now ?? new Date();
   return {
     meta: {
       id: run.id,
-      name: opts.name ?? defaultRunName(run),
-      createdAt: (opts.now ?? new Date()).toISOString(),
+      name: opts.name ?? defaultRunName(run, now),
+      createdAt: now.toISOString(),
       model: modelSummary(s),
       input: { ...draftsOf(s), mode: run.kind === 'generate' ? 'ask' : 'paste' },
       settings: { gamma: s.gamma, formulation: DEFAULT_COTK },

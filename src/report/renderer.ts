@@ -12,6 +12,8 @@ export interface ReportView {
   readonly gamma: number;
   readonly scores: readonly { readonly id: string; readonly label: string; readonly value: number | null; readonly arrow: string; readonly reads: string }[];
   readonly headline: { readonly confidence: number | null; readonly energy: number | null; readonly energyLabel: string };
+  /** The run's answer in words, or the sentence saying why it has none (src/views/shared/answer.ts). */
+  readonly answer: { readonly text: string | null; readonly why: string };
   readonly tints: readonly { readonly id: string; readonly label: string }[];
   readonly tint: string;
   /** Sequential colour ramp (cividis), evenly spaced from low to high. */
@@ -66,6 +68,7 @@ export function renderReport(): void {
     gamma: number;
     scores: { id: string; label: string; value: number | null; arrow: string; reads: string }[];
     headline: { confidence: number | null; energy: number | null; energyLabel: string };
+    answer?: { text: string | null; why: string };
     tints: { id: string; label: string }[];
     tint: string;
     ramp: string[];
@@ -187,6 +190,14 @@ export function renderReport(): void {
   // ——— header ———
   const m = file.meta;
   root.appendChild(el('h1', {}, m.name));
+  if (view.answer) {
+    const ans = el('p', { class: 'answer', 'data-testid': 'answer-line', 'data-answer': view.answer.text ?? '' });
+    if (view.answer.text !== null) {
+      ans.appendChild(el('span', { class: 'answer-label' }, 'Answer: '));
+      ans.appendChild(el('strong', {}, view.answer.text));
+    } else ans.appendChild(el('span', { class: 'answer-label' }, `No answer: ${view.answer.why}.`));
+    root.appendChild(ans);
+  }
   const facts = el('dl', { class: 'facts' });
   const fact = (k: string, v: string) => {
     facts.appendChild(el('dt', {}, k));

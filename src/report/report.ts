@@ -6,6 +6,7 @@ import type { TintMetric } from '../state/slices';
 import { scoreRows } from '../views/Confidence/layout';
 import { STRIP_COLORS } from '../views/EnergyStrip/EnergyStrip';
 import { SEGMENT_COLORS, SEQUENTIAL } from '../views/shared/palette';
+import { runAnswer } from '../views/shared/answer';
 import { renderReport, type ReportView } from './renderer';
 import { color } from 'd3';
 
@@ -38,6 +39,10 @@ export function reportView(saved: SavedRun, tint: TintMetric): ReportView {
   return {
     gamma,
     scores: scoreRows(view.scores).map((r) => ({ id: r.id, label: r.label, value: r.value, arrow: r.arrow, reads: r.reads })),
+    answer: (() => {
+      const a = runAnswer(saved.run);
+      return a.kind === 'answer' ? { text: a.text, why: '' } : { text: null, why: a.kind === 'none' ? a.why : 'the run had not answered yet' };
+    })(),
     headline: { confidence: view.scores.answerConfidence, energy: view.scores[DEFAULT_COTK], energyLabel: `Trace energy (${main.formulation ?? 'v1'})` },
     tints: (Object.keys(TINT_LABELS) as TintMetric[]).map((id) => ({ id, label: TINT_LABELS[id] })),
     tint,
@@ -50,7 +55,7 @@ export function reportView(saved: SavedRun, tint: TintMetric): ReportView {
 const STYLE = `
 :root { color-scheme: light; font: 15px/1.5 system-ui, sans-serif; color: #1b1d23; background: #fbfbfd; }
 body { max-width: 960px; margin: 1.5rem auto; padding: 0 1rem; }
-h1 { font-size: 1.35rem; margin: 0 0 0.5rem; } h2 { font-size: 1.05rem; margin: 1.25rem 0 0.4rem; }
+h1 { font-size: 1.35rem; margin: 0 0 0.5rem; } .answer { font-size: 1.2rem; margin: 0 0 0.5rem; } .answer-label { color: #5b6170; } h2 { font-size: 1.05rem; margin: 1.25rem 0 0.4rem; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.1rem 0.75rem; font-size: 0.9rem; }
 .facts dt { color: #5b6170; } .facts dd { margin: 0; }
 .error { color: #b3261e; } .notes { color: #5b6170; font-size: 0.85rem; }

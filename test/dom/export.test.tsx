@@ -85,7 +85,7 @@ describe('export', () => {
     render(<App />);
     await askedRun();
     const d = await download('export-json');
-    expect(d.name).toBe('asked-12-7-3.cotk.json');
+    expect(d.name).toMatch(/^asked-12-7-3-57-\d\d-\d\d-\d\d\.cotk\.json$/);
     expect(d.blob.type).toBe('application/json');
     const back = parseRunFile(await d.blob.text());
     const now = snapshotRun(useStore.getState())!;
@@ -101,9 +101,9 @@ describe('export', () => {
     render(<App />);
     await askedRun();
     const d = await download('export-csv');
-    expect(d.name).toBe('asked-12-7-3-tokens.csv');
+    expect(d.name).toMatch(/^asked-12-7-3-57-\d\d-\d\d-\d\d-tokens\.csv$/);
     const lines = (await d.blob.text()).split('\r\n');
-    expect(lines[0]).toBe('index,position,id,text,segment,logProb,entropy,selfCertainty,maxProb,kinetic,curvature,energy,kappa,lagrangian,speed_1,speed_2,speed_3,speed_4');
+    expect(lines[0]).toBe('index,position,id,text,segment,logProb,entropy,selfCertainty,maxProb,kinetic,curvature,energy,kappa,lagrangian,runAnswer,speed_1,speed_2,speed_3,speed_4');
     expect(lines.length - 2).toBe(useStore.getState().run?.result?.tokens.length);
     expect(lines).toContain(lines.find((l) => l.startsWith('1,')));
   });
@@ -112,7 +112,7 @@ describe('export', () => {
     render(<App />);
     await askedRun();
     const d = await download('export-html');
-    expect(d.name).toBe('asked-12-7-3-report.html');
+    expect(d.name).toMatch(/^asked-12-7-3-57-\d\d-\d\d-\d\d-report\.html$/);
     const html = await d.blob.text();
     // Every script of the file is the inline renderer or inert JSON; nothing is fetched.
     expect(html).not.toMatch(/<script[^>]+src=|<link|<img|@import|url\(/i);
@@ -142,7 +142,7 @@ describe('export', () => {
     // jsdom lays nothing out, so only the views drawn in SVG have shapes here (the browser test checks them all).
     for (const view of ['text', 'confidence', 'trajectories', 'strip', 'heatmap', 'lens']) {
       const d = await download(`export-svg-${view}`);
-      expect(d.name).toBe(`asked-12-7-3-${view}.svg`);
+      expect(d.name).toBe(`asked-12-7-3-57-${view}.svg`);
       expect(d.blob.type).toBe('image/svg+xml');
       const svg = new DOMParser().parseFromString(await d.blob.text(), 'image/svg+xml');
       expect(svg.querySelector('parsererror')).toBeNull();
@@ -168,7 +168,7 @@ describe('import', () => {
     render(<App />);
     expect(screen.queryByTestId('view-confidence')).toBeNull();
     pick(new File([await file.text()], 'run.cotk.json', { type: 'application/json' }));
-    await waitFor(() => expect(screen.getByTestId('import-status').textContent).toMatch(/^Opened “Asked: \(2\+3\)\*4=\?” from run\.cotk\.json: \d+ tokens/));
+    await waitFor(() => expect(screen.getByTestId('import-status').textContent).toMatch(/^Opened “Asked: \(2\+3\)\*4=\? → 20 · [\d:]+” from run\.cotk\.json: \d+ tokens/));
     expect(shownScores()).toEqual(scores);
     expect(sameBits(useStore.getState().run, run)).toBeNull();
     expect(useStore.getState().question).toBe('(2+3)*4=?');

@@ -81,7 +81,10 @@ describe('history in the app', () => {
     const result = useStore.getState().run!.result!;
     await openHistory(1);
     const r = row(id);
-    expect(within(r).getByTestId('history-name').textContent).toBe('Asked: (12+7)*3=?');
+    // named by prompt, answer and time, so two runs of one prompt differ; the answer has its own column
+    expect(within(r).getByTestId('history-name').textContent).toMatch(/^Asked: \(12\+7\)\*3=\? → 57 · \d\d:\d\d:\d\d$/);
+    expect(within(r).getByTestId('history-answer').getAttribute('data-value')).toBe('57');
+    expect(within(r).getByTestId('history-answer').textContent).toBe('57');
     expect(r.textContent).toMatch(/fake-reasoner/);
     expect(r.textContent).toMatch(/Asked/);
     expect(Number(within(r).getByTestId('history-cotk').getAttribute('data-value'))).toBe(result.scores.cotk);
@@ -161,12 +164,12 @@ describe('history in the app', () => {
     expect((await within(row(id)).findByRole('alert')).textContent).toMatch(/needs a name/);
     expect(input().getAttribute('aria-invalid')).toBe('true');
     fireEvent.keyDown(input(), { key: 'Escape' });
-    expect(within(row(id)).getByTestId('history-name').textContent).toBe('Asked: 2*3=?');
+    expect(within(row(id)).getByTestId('history-name').textContent).toMatch(/^Asked: 2\*3=\? → 6 · /);
 
     rename();
     fireEvent.change(input(), { target: { value: 'times table' } });
     fireEvent.keyDown(input(), { key: 'Escape' });
-    expect(within(row(id)).getByTestId('history-name').textContent).toBe('Asked: 2*3=?');
+    expect(within(row(id)).getByTestId('history-name').textContent).toMatch(/^Asked: 2\*3=\? → 6 · /);
 
     rename();
     fireEvent.change(input(), { target: { value: '  times table  ' } });
@@ -206,7 +209,7 @@ describe('history in the app', () => {
     expect(useCompareSelection.getState()).toMatchObject({ a, b: c });
     // a third run cannot be added while two are picked
     expect((within(row(b)).getByRole('checkbox') as HTMLInputElement).disabled).toBe(true);
-    expect(screen.getByTestId('history-compare').textContent).toMatch(/Compare A: “Asked: 2\*3=\?” with B: “Asked: 4\+4=\?”/);
+    expect(screen.getByTestId('history-compare').textContent).toMatch(/Compare A: “Asked: 2\*3=\? → 6 · [\d:]+” with B: “Asked: 4\+4=\? → 8 · [\d:]+”/);
     fireEvent.click(go);
     expect(screen.getByRole('tab', { name: 'Compare' }).getAttribute('aria-selected')).toBe('true');
     expect(document.getElementById('view-panel-compare')).toBeTruthy();
@@ -292,7 +295,7 @@ describe('a save that fails', () => {
     const notice = await screen.findByTestId('history-save-error');
     expect(notice.getAttribute('role')).toBe('alert');
     expect(notice.getAttribute('data-quota')).toBe('true');
-    expect(notice.textContent).toMatch(/^“Asked: \(12\+7\)\*3=\?” was not saved to history\. The browser’s storage for this site is full \(it needed about [\d.]+ kB\)/);
+    expect(notice.textContent).toMatch(/^“Asked: \(12\+7\)\*3=\? → 57 · [\d:]+” was not saved to history\. The browser’s storage for this site is full \(it needed about [\d.]+ kB\)/);
     expect(notice.textContent).toMatch(/earlier saved runs are untouched/);
     // the run is still on screen, whole
     const second = useStore.getState().run!;

@@ -92,7 +92,7 @@ describe('export, import and share in Chromium (wasm)', () => {
     expect(Number.isFinite(Number(original.cotkV2))).toBe(true);
 
     const json = await save(page, 'export-json');
-    expect(json.name).toBe('asked-12-7-3.cotk.json');
+    expect(json.name).toMatch(/^asked-12-7-3-57-\d\d-\d\d-\d\d\.cotk\.json$/);
     runJson = json.bytes.toString('utf8');
     const saved = parseRunFile(runJson);
     expect(saved.meta.model.name).toMatch(/^tiny-reasoner/);
@@ -103,11 +103,11 @@ describe('export, import and share in Chromium (wasm)', () => {
     expect(withStates.run.result?.states?.residual.length).toBeGreaterThan(0);
 
     const csv = (await save(page, 'export-csv')).bytes.toString('utf8').split('\r\n');
-    expect(csv[0]).toMatch(/^index,position,id,text,segment,logProb,entropy,selfCertainty,maxProb,kinetic,curvature,energy,kappa,lagrangian,speed_1,/);
+    expect(csv[0]).toMatch(/^index,position,id,text,segment,logProb,entropy,selfCertainty,maxProb,kinetic,curvature,energy,kappa,lagrangian,runAnswer,speed_1,/);
     expect(csv.length - 2).toBe(saved.run.result?.tokens.length);
 
     const html = await save(page, 'export-html');
-    expect(html.name).toBe('asked-12-7-3-report.html');
+    expect(html.name).toMatch(/^asked-12-7-3-57-\d\d-\d\d-\d\d-report\.html$/);
     writeFileSync(join(dir, 'report.html'), html.bytes);
     const reportText = html.bytes.toString('utf8');
     // No network reference anywhere: the only "http" allowed would be inside the run's own text, and this run has none.
@@ -115,7 +115,7 @@ describe('export, import and share in Chromium (wasm)', () => {
 
     for (const view of VIEWS) {
       const svg = await save(page, `export-svg-${view}`);
-      expect(svg.name).toBe(`asked-12-7-3-${view}.svg`);
+      expect(svg.name).toBe(`asked-12-7-3-57-${view}.svg`);
       const parsed = await svgShapes(page, svg.bytes.toString('utf8'));
       expect(parsed.error, view).toBeNull();
       expect(parsed.shapes + parsed.texts, view).toBeGreaterThan(3);
@@ -123,7 +123,7 @@ describe('export, import and share in Chromium (wasm)', () => {
       expect(parsed.images, view).toBe(0);
       writeFileSync(join(ARTIFACTS, `export-${view}.svg`), svg.bytes);
       const png = await save(page, `export-png-${view}`);
-      expect(png.name).toBe(`asked-12-7-3-${view}.png`);
+      expect(png.name).toBe(`asked-12-7-3-57-${view}.png`);
       expect(png.bytes.subarray(0, 8).equals(PNG_SIGNATURE), view).toBe(true);
       expect(png.bytes.length, view).toBeGreaterThan(2000);
       writeFileSync(join(ARTIFACTS, `export-${view}.png`), png.bytes);
@@ -145,7 +145,7 @@ describe('export, import and share in Chromium (wasm)', () => {
     writeFileSync(file, runJson);
     await fresh.page.setInputFiles('[data-testid="import-file"]', file);
     await fresh.page.waitForSelector('[data-testid="import-status"]');
-    expect(await fresh.page.textContent('[data-testid="import-status"]')).toMatch(/^Opened “Asked: \(12\+7\)\*3=\?” from import\.cotk\.json: \d+ tokens, made with tiny-reasoner/);
+    expect(await fresh.page.textContent('[data-testid="import-status"]')).toMatch(/^Opened “Asked: \(12\+7\)\*3=\? → 57 · [\d:]+” from import\.cotk\.json: \d+ tokens, made with tiny-reasoner/);
     expect(await scoreTable(fresh.page)).toEqual(original);
     expect(await fresh.page.inputValue('#question')).toBe('(12+7)*3=?');
     // Exported again from the page that imported it: the same run, the same model named.

@@ -184,7 +184,7 @@ describe('history in Chromium', () => {
     await notice.waitFor();
     expect(await notice.getAttribute('data-quota')).toBe('true');
     const message = (await notice.locator('p').textContent()) ?? '';
-    expect(message).toMatch(/^“Asked: \(12\+7\)\*3=\?” was not saved to history\. The browser’s storage for this site is full \(it needed about [\d.]+ kB; the site uses /);
+    expect(message).toMatch(/^“Asked: \(12\+7\)\*3=\? → 57 · [\d:]+” was not saved to history\. The browser’s storage for this site is full \(it needed about [\d.]+ kB; the site uses /);
     expect(message).toMatch(/Delete older runs in History, or save without full states, and try again\. The run stays on screen, and earlier saved runs are untouched\.$/);
     await page.screenshot({ path: join(ARTIFACTS, 'history-quota.png'), fullPage: true });
     // the run is on screen, whole

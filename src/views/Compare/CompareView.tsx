@@ -10,6 +10,7 @@ import { modelMismatch, variantNote } from './scores';
 import { TrajectoryOverlay } from './TrajectoryOverlay';
 import './compare.css';
 import { MetricSelect } from '../shared/MetricSelect';
+import { runAnswer } from '../shared/answer';
 
 /**
  * Two saved runs side by side: aligned texts, strips on one scale, the score table and the
@@ -72,7 +73,7 @@ export function CompareView({ a, b, gamma }: { readonly a: SavedRun; readonly b:
       )}
       <AlignedText rows={rows} names={names} prompts={[a.run.prompt, b.run.prompt]} metric={metric} domain={tint.domain} scale={tint.scale} controls={controls} />
       <CompareStrips rows={rows} names={names} metric={metric} />
-      <ScoreTable scores={scores} names={names} gamma={gamma} provisional={views[0].live || views[1].live} />
+      <ScoreTable scores={scores} answers={[runAnswer(a.run), runAnswer(b.run)]} names={names} gamma={gamma} provisional={views[0].live || views[1].live} />
       <TrajectoryOverlay results={results} segments={segments} names={names} mismatch={mismatch} />
     </div>
   );

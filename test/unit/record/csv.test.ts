@@ -47,11 +47,11 @@ function readCsv(text: string): string[][] {
 
 const cellNumber = (s: string) => (s === '' ? NaN : s === 'inf' ? Infinity : s === '-inf' ? -Infinity : Number(s));
 
-async function fakeRun(): Promise<SavedRun> {
+async function fakeRun(output = '<think>\n"a, b"\n2+2=4\n</think>\n\n4<|im_end|>'): Promise<SavedRun> {
   const api = createFakeEngine({ delayMs: 0 });
   await api.load({ kind: 'bundled' });
   const events: TokenEvent[] = [];
-  const result = await api.score('r', 'say "hi", then 2+2', '<think>\n"a, b"\n2+2=4\n</think>\n\n4<|im_end|>', { gamma: 0.8 }, (b) => events.push(...b.tokens));
+  const result = await api.score('r', 'say "hi", then 2+2', output, { gamma: 0.8 }, (b) => events.push(...b.tokens));
   return {
     meta: {
       id: 'r',
@@ -88,6 +88,17 @@ describe('per-token CSV', () => {
     });
     // the trace's quotes, commas and line breaks survive quoting
     expect(view.rows.map((r) => r.text).join('')).toContain('"a, b"');
+  });
+
+  it('names the run’s answer in words on every row, and leaves it empty when the run has none', async () => {
+    const rows = readCsv(runToCsv(await fakeRun()));
+    const at = rows[0].indexOf('runAnswer');
+    expect(at).toBeGreaterThan(0);
+    expect(new Set(rows.slice(1).map((r) => r[at]))).toEqual(new Set(['4']));
+    const quoted = readCsv(runToCsv(await fakeRun('<think>\n1\n</think>\n\n4, "four"<|im_end|>')));
+    expect(new Set(quoted.slice(1).map((r) => r[at]))).toEqual(new Set(['4, "four"']));
+    const open = readCsv(runToCsv(await fakeRun('<think>\n2+2=4\nand then')));
+    expect(new Set(open.slice(1).map((r) => r[at]))).toEqual(new Set(['']));
   });
 
   it('any generated run: the text column reads back exactly, NaN is an empty cell (property)', () => {
