@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState, type DragEvent } from 'react';
-import { evaluateRows, METRIC_KEYS, type BatchRow } from '../core/batchEval';
+import { evaluateRows, type BatchRow } from '../core/batchEval';
+import { scoreName, scorerInfo, SHOWN_SCORE_KEYS } from '../core/scores/index';
 import { ErrorNote } from '../components/ErrorNote';
 import {
   batchRate,
@@ -109,7 +110,7 @@ function MetricsTable({ rows }: { readonly rows: readonly BatchRow[] }) {
   return (
     <table className="batch-metrics" data-testid="batch-metrics" data-n={m.n} data-accuracy={m.accuracy}>
       <caption>
-        Metrics on {m.n} labelled traces (accuracy {(100 * m.accuracy).toFixed(1)}%); lower-is-correct scores negated first; cotk = cotkV2
+        Metrics on {m.n} labelled traces (accuracy {(100 * m.accuracy).toFixed(1)}%); lower-is-correct scores negated first; the default CoT-Kinetics formulation is marked (default)
       </caption>
       <thead>
         <tr>
@@ -123,9 +124,11 @@ function MetricsTable({ rows }: { readonly rows: readonly BatchRow[] }) {
         </tr>
       </thead>
       <tbody>
-        {Object.entries(m.metrics).map(([k, s]) => (
+        {SHOWN_SCORE_KEYS.map((k) => [k, m.metrics[k]] as const).map(([k, s]) => (
           <tr key={k} data-scorer={k}>
-            <th scope="row">{k}</th>
+            <th scope="row" title={`${scorerInfo(k).label} (key ${k})`}>
+              {scoreName(k)}
+            </th>
             <td>{s.orientation}</td>
             <td data-metric="n" data-value={s.n}>
               {s.n}
@@ -177,7 +180,7 @@ function ResultsTable() {
               <th scope="col">Label</th>
               {graded && <th scope="col">Expected</th>}
               {graded && <th scope="col">Answer</th>}
-              {METRIC_KEYS.map((k) => sortButton(k, k))}
+              {SHOWN_SCORE_KEYS.map((k) => sortButton(k, scoreName(k)))}
             </tr>
           </thead>
           <tbody>
@@ -196,8 +199,8 @@ function ResultsTable() {
                 <td data-col="label">{r.row.label ?? '—'}</td>
                 {graded && <td data-col="expected">{r.expected}</td>}
                 {graded && <td data-col="answer">{r.answer ?? '(none)'}</td>}
-                {METRIC_KEYS.map((k) => (
-                  <td key={k}>{formatScore(r.row.scores[k])}</td>
+                {SHOWN_SCORE_KEYS.map((k) => (
+                  <td key={k} data-score={k}>{formatScore(r.row.scores[k])}</td>
                 ))}
               </tr>
             ))}

@@ -1,4 +1,5 @@
 import { FORMULATION_SCORER, type Formulation, type MetricsLine } from '../core/batchEval';
+import { scoreName, SHOWN_SCORE_KEYS } from '../core/scores/index';
 import { CliError } from './io';
 
 export {
@@ -20,13 +21,20 @@ export function parseFormulation(v: string | undefined): Formulation {
 
 const f3 = (x: number | null): string => (x === null ? '—' : x.toFixed(3));
 
-/** The metrics as a table for people (stderr). */
+/**
+ * The metrics as a table for people (stderr): one row per scorer by the app's names (the default
+ * formulation marked, so the `cotk` key's duplicate row is not repeated), with the JSON key beside it.
+ */
 export function metricsTable(m: MetricsLine): string {
-  const head = `metrics on ${m.n} labelled trace(s), accuracy ${m.accuracy.toFixed(4)}; lower-is-correct scores negated first; cotk = ${FORMULATION_SCORER[m.formulation]} (${m.formulation})`;
-  const rows = [['scorer', 'orientation', 'n', 'undef', 'AUROC', 'AUPR', 'FPR95']];
-  for (const [k, s] of Object.entries(m.metrics)) rows.push([k, s.orientation, String(s.n), String(s.undefined), f3(s.auroc), f3(s.aupr), f3(s.fpr95)]);
+  const def = FORMULATION_SCORER[m.formulation];
+  const head = `metrics on ${m.n} labelled trace(s), accuracy ${m.accuracy.toFixed(4)}; lower-is-correct scores negated first; key cotk = ${def} (${m.formulation}, marked default)`;
+  const rows = [['scorer', 'key', 'orientation', 'n', 'undef', 'AUROC', 'AUPR', 'FPR95']];
+  for (const k of SHOWN_SCORE_KEYS) {
+    const s = m.metrics[k];
+    if (s) rows.push([scoreName(k, def), k, s.orientation, String(s.n), String(s.undefined), f3(s.auroc), f3(s.aupr), f3(s.fpr95)]);
+  }
   const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const fmt = (r: string[]): string => `  ${r.map((x, c) => (c < 2 ? x.padEnd(w[c]) : x.padStart(w[c]))).join('  ')}`;
+  const fmt = (r: string[]): string => `  ${r.map((x, c) => (c < 3 ? x.padEnd(w[c]) : x.padStart(w[c]))).join('  ')}`;
   return [head, ...rows.map(fmt)].join('\n');
 }
 

@@ -10,6 +10,7 @@ import { loadModel, setEngine } from '../../src/state/actions';
 import { useBatchStore } from '../../src/state/batchStore';
 import { batchProgress, openBatchFile, resetBatch } from './batchHelpers';
 import { useStore } from '../../src/state/store';
+import { scoreName, type ScorerId } from '../../src/core/scores/index';
 
 const PROMPTS = ['1+2=?', '(3+4)*2=?', '9-5=?', '6*7=?', '(8+1)*(2+2)=?', '12/4=?'];
 
@@ -62,7 +63,11 @@ describe('the batch view with the fake engine', () => {
     const m = evaluateRows(rows, 'v2');
     if (typeof m === 'string') throw new Error(m);
     const table = screen.getByTestId('batch-metrics');
-    for (const [k, s] of Object.entries(m.metrics)) {
+    // one row per scorer by its one name; the default formulation marked, no second `cotk` row
+    expect(table.querySelector('tr[data-scorer="cotk"]')).toBeNull();
+    expect(table.querySelector('tr[data-scorer="cotkV2"] th')?.textContent).toBe(scoreName('cotkV2'));
+    expect(scoreName('cotkV2')).toMatch(/\(default\)$/);
+    for (const [k, s] of Object.entries(m.metrics).filter(([k]) => k !== 'cotk')) {
       const tr = table.querySelector(`tr[data-scorer="${k}"]`) as HTMLElement;
       for (const f of ['auroc', 'aupr', 'fpr95'] as const) {
         expect(tr.querySelector(`[data-metric="${f}"]`)?.getAttribute('data-value')).toBe(s[f] === null ? 'null' : String(s[f]));
@@ -82,11 +87,11 @@ describe('the batch view with the fake engine', () => {
     fireEvent.change(screen.getByLabelText('Show label'), { target: { value: '0' } });
     expect(lines()).toEqual([2, 5, 7]);
     fireEvent.change(screen.getByLabelText('Show label'), { target: { value: 'all' } });
-    fireEvent.click(screen.getByRole('button', { name: 'perplexity' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Perplexity' }));
     const byPpl = lines();
     const ppl = byPpl.map((l) => useBatchStore.getState().scored.find((s) => s.row.line === l)?.row.scores.perplexity as number);
     expect([...ppl].sort((a, b) => b - a)).toEqual(ppl);
-    fireEvent.click(screen.getByRole('button', { name: 'perplexity' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Perplexity' }));
     expect(lines()).toEqual([...byPpl].reverse());
 
     await act(async () => {
@@ -177,6 +182,9 @@ describe('the ROC and precision–recall chart', () => {
       const k = b.getAttribute('data-scorer') as string;
       const auroc = table.querySelector(`tr[data-scorer="${k}"] [data-metric="auroc"]`)?.getAttribute('data-value');
       expect(b.textContent).toContain(auroc === 'null' ? 'no curve' : `AUROC ${Number(auroc).toFixed(3)}`);
+      // one name per scorer: the legend, the metrics table and the results table's header say the same
+      expect(b.textContent).toContain(scoreName(k as ScorerId));
+      expect(table.querySelector(`tr[data-scorer="${k}"] th`)?.textContent).toBe(scoreName(k as ScorerId));
       expect(b.getAttribute('aria-pressed')).toBe('true');
       if (auroc !== 'null') {
         expect(chart.querySelector(`[data-panel="roc"] [data-scorer="${k}"] .roc-line`)?.getAttribute('d')).toMatch(/^M/);
@@ -209,6 +217,6 @@ describe('the ROC and precision–recall chart', () => {
     details.open = true;
     fireEvent(details, new Event('toggle'));
     await waitFor(() => expect(within(details).getAllByRole('row')).toHaveLength(10));
-    expect(within(details).getByRole('rowheader', { name: 'perplexity' })).toBeTruthy();
+    expect(within(details).getByRole('rowheader', { name: 'Perplexity' })).toBeTruthy();
   });
 });

@@ -14,6 +14,7 @@ import { deriveRun, metricValue } from '../../src/state/derive';
 import { DEFAULT_TINT } from '../../src/state/slices';
 import { sharedTint } from '../../src/views/Compare/scale';
 import { useStore } from '../../src/state/store';
+import { answerText } from '../../src/views/shared/answer';
 
 /**
  * The compare panel on real IndexedDB (fake-indexeddb) and runs made by the app's own actions on
@@ -120,7 +121,11 @@ describe('the compare panel', () => {
 
     // scores: every scorer, A and B as derived, B − A
     const viewB = deriveRun(b.run.events, b.run.result, useStore.getState().gamma);
-    for (const key of ['cotk', ...SCORERS.map((s) => s.id)] as ScoreKey[]) {
+    // one row per scorer (the default marked), none for the duplicate `cotk` key; the answers first
+    expect(screen.getByTestId('compare-scores').querySelector('tr[data-score="cotk"]')).toBeNull();
+    expect(cell('answer' as ScoreKey, 'a')).toBe(answerText(a.run));
+    expect(cell('answer' as ScoreKey, 'b')).toBe(answerText(b.run));
+    for (const key of SCORERS.map((s) => s.id) as ScoreKey[]) {
       const va = viewA.scores[key];
       const vb = viewB.scores[key];
       expect(cell(key, 'a'), key).toBe(String(va));

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SCORERS, scoreName } from '../../src/core/scores/index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, watchErrors, type Harness } from './harness';
 import { cliMetrics, openBatchFile } from './batchHelpers';
@@ -48,7 +49,11 @@ describe('the batch view in Chromium (wasm)', () => {
     await page.waitForSelector('[data-testid="batch-progress"][data-status="done"]', { timeout: 400_000 });
     expect(await page.getAttribute('[data-testid="batch-progress"]', 'data-done')).toBe('50');
 
-    for (const [k, m] of Object.entries(cli.metrics)) {
+    // one row per scorer by the app's one name (the default marked), none for the `cotk` key's duplicate
+    expect(await page.locator('[data-testid="batch-metrics"] tr[data-scorer="cotk"]').count()).toBe(0);
+    for (const s of SCORERS) expect(await page.textContent(`[data-testid="batch-metrics"] tr[data-scorer="${s.id}"] th`)).toBe(scoreName(s.id));
+    expect(await page.locator('[data-testid="batch-results"] thead th').allTextContents()).toEqual(expect.arrayContaining(SCORERS.map((s) => scoreName(s.id))));
+    for (const [k, m] of Object.entries(cli.metrics).filter(([k]) => k !== 'cotk')) {
       const row = `[data-testid="batch-metrics"] tr[data-scorer="${k}"]`;
       expect(Number(await page.getAttribute(`${row} [data-metric="n"]`, 'data-value'))).toBe(m.n);
       for (const f of ['auroc', 'aupr', 'fpr95'] as const) {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { SCORERS, scoreName } from '../../src/core/scores/index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, startHarness, watchErrors, type Harness } from './harness';
 
@@ -45,8 +46,13 @@ describe('compare in Chromium (wasm, bundled model)', () => {
     await ask(page, '(12+7)*4=?', 1);
 
     // pick both in History and open Compare from there
-    await page.getByRole('checkbox', { name: 'Select “Asked: (12+7)*3=?” for compare' }).check();
-    await page.getByRole('checkbox', { name: 'Select “Asked: (12+7)*4=?” for compare' }).check();
+    // the inspector's score names, to hold Compare's against
+    await page.getByRole('tab', { name: 'Inspect a trace' }).click();
+    const inspectorNames = await page.$$eval('[data-testid^="score-"][data-scorer]', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-scorer'), e.querySelector('th button')?.textContent ?? ''])));
+    await page.getByRole('tab', { name: 'History' }).click();
+    // runs are named by prompt, answer and time
+    await page.getByRole('checkbox', { name: /^Select “Asked: \(12\+7\)\*3=\? → 57 · \d\d:\d\d:\d\d” for compare$/ }).check();
+    await page.getByRole('checkbox', { name: /^Select “Asked: \(12\+7\)\*4=\? → 76 · \d\d:\d\d:\d\d” for compare$/ }).check();
     await page.getByRole('button', { name: 'Compare the two selected runs' }).click();
     await page.waitForSelector('[data-testid="compare-scores"]', { timeout: 30_000 });
 
@@ -67,7 +73,16 @@ describe('compare in Chromium (wasm, bundled model)', () => {
     expect(await sa.getAttribute('data-domain')).toBe(await sb.getAttribute('data-domain'));
 
     // the score table has both columns and B − A
-    for (const key of ['cotk', 'cotkV2', 'perplexity', 'answerConfidence']) {
+    // the answers first, then one row per scorer named as in the inspector (and Batch: scoreName), no second default row
+    expect(await page.getAttribute('[data-testid="compare-scores"] tr[data-score="answer"] [data-col="a"]', 'data-value')).toBe('57');
+    expect(await page.getAttribute('[data-testid="compare-scores"] tr[data-score="answer"] [data-col="b"]', 'data-value')).toBe('76');
+    expect(await page.locator('[data-testid="compare-scores"] tr[data-score="cotk"]').count()).toBe(0);
+    for (const s of SCORERS) {
+      const th = await page.textContent(`[data-testid="compare-scores"] tr[data-score="${s.id}"] th`);
+      expect(th, s.id).toBe(scoreName(s.id));
+      expect(inspectorNames[s.id], s.id).toBe(th);
+    }
+    for (const key of ['cotkV2', 'perplexity', 'answerConfidence']) {
       const row = page.locator(`[data-testid="compare-scores"] tr[data-score="${key}"]`);
       const a = Number(await row.locator('[data-col="a"]').getAttribute('data-value'));
       const b = Number(await row.locator('[data-col="b"]').getAttribute('data-value'));

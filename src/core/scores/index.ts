@@ -46,6 +46,9 @@ export type ScorerId =
 
 export interface ScorerInfo {
   readonly id: ScorerId;
+  /** The scorer's name in every table of the app and the CLI (inspector, Batch, Compare, reports). */
+  readonly short: string;
+  /** The long name, where there is room for one (tooltips, the method panel, captions). */
   readonly label: string;
   /** The formula as the UI shows it (plain text with Unicode math). */
   readonly formula: string;
@@ -63,6 +66,7 @@ export const DEFAULT_COTK: ScorerId = 'cotkV2';
 export const SCORERS: readonly ScorerInfo[] = [
   {
     id: 'cotkV2',
+    short: 'CoT-Kinetics v2',
     label: 'CoT-Kinetics energy (v2, barrier Lagrangian)',
     formula:
       'E = max_t U_t − mean_t κ_t,  κ_t = mean_l [ln‖x_l − x_{l−1}‖ − ln‖x_0‖] on the residual stream,  U_t = −log p(x_t), over the reasoning tokens',
@@ -73,6 +77,7 @@ export const SCORERS: readonly ScorerInfo[] = [
   },
   {
     id: 'cotkEnergy',
+    short: 'CoT-Kinetics v1',
     label: 'CoT-Kinetics energy (v1 formulation)',
     formula:
       'E = mean_t [γ·K_t + (1−γ)·P_t],  K_t = ½·mean_l (L‖v_l‖/‖x_L−x_0‖)²,  P_t = mean_l θ_l/π,  v_l = x_l − x_{l−1} on the residual stream of each reasoning token',
@@ -83,6 +88,7 @@ export const SCORERS: readonly ScorerInfo[] = [
   },
   {
     id: 'coeR',
+    short: 'CoE-R',
     label: 'CoE-R',
     formula: 'mean_l ‖h_{l+1}−h_l‖/‖h_L−h_0‖ − mean_l ∠(h_{l+1},h_l)/∠(h_L,h_0),  h_l = mean of H[l] over output tokens',
     orientation: 'higher-is-correct',
@@ -91,6 +97,7 @@ export const SCORERS: readonly ScorerInfo[] = [
   },
   {
     id: 'coeC',
+    short: 'CoE-C',
     label: 'CoE-C',
     formula: '| mean_l m_l·e^{i·a_l} |  with m_l, a_l the normalised step magnitude and angle',
     orientation: 'higher-is-correct',
@@ -99,6 +106,7 @@ export const SCORERS: readonly ScorerInfo[] = [
   },
   {
     id: 'perplexity',
+    short: 'Perplexity',
     label: 'Perplexity',
     formula: 'exp(−mean_t log p_t(x_t)) over the output tokens',
     orientation: 'lower-is-correct',
@@ -107,6 +115,7 @@ export const SCORERS: readonly ScorerInfo[] = [
   },
   {
     id: 'meanEntropy',
+    short: 'Mean entropy',
     label: 'Mean entropy',
     formula: 'mean_t −Σ_j p_t(j)·log p_t(j) over the output tokens',
     orientation: 'lower-is-correct',
@@ -115,6 +124,7 @@ export const SCORERS: readonly ScorerInfo[] = [
   },
   {
     id: 'selfCertainty',
+    short: 'Self-certainty',
     label: 'Self-certainty',
     formula: 'mean_t ( −log V − (1/V)·Σ_j log p_t(j) ), the KL divergence from uniform',
     orientation: 'higher-is-correct',
@@ -123,6 +133,7 @@ export const SCORERS: readonly ScorerInfo[] = [
   },
   {
     id: 'maxProb',
+    short: 'Max probability',
     label: 'Max probability',
     formula: 'mean_t max_j p_t(j) over the output tokens',
     orientation: 'higher-is-correct',
@@ -131,6 +142,7 @@ export const SCORERS: readonly ScorerInfo[] = [
   },
   {
     id: 'answerConfidence',
+    short: 'Answer confidence',
     label: 'Answer confidence',
     formula: 'exp(mean_{t∈answer} log p_t(x_t)), the per-token probability of the answer given prompt and reasoning',
     orientation: 'higher-is-correct',
@@ -161,3 +173,15 @@ export function scoreValues(s: ScoreInputs): Record<ScoreKey, number | null> {
   out.cotk = out[DEFAULT_COTK];
   return out;
 }
+
+/**
+ * The name a score key is shown by, the same in every view and table: the scorer's short label;
+ * `cotk` (the default formulation's value under its machine key) by its scorer's, marked default.
+ */
+export function scoreName(key: ScoreKey, defaultId: ScorerId = DEFAULT_COTK): string {
+  const info = scorerInfo(key === 'cotk' ? defaultId : key);
+  return info.id === defaultId ? `${info.short} (default)` : info.short;
+}
+
+/** The keys tables show, one row per scorer: `cotk` is left out, its scorer's row is marked default. */
+export const SHOWN_SCORE_KEYS: readonly ScorerId[] = SCORERS.map((s) => s.id);

@@ -39,7 +39,7 @@ function useThrottled<T>(value: T, ms: number): [T, RefObject<number>] {
 }
 
 const COLUMNS: Column<ScorerCurve>[] = [
-  { header: 'Scorer', rowHeader: true, cell: (c) => c.key },
+  { header: 'Scorer', rowHeader: true, cell: (c) => c.label },
   { header: 'Orientation', cell: (c) => c.orientation },
   { header: 'n', cell: (c) => c.n },
   { header: 'AUROC', cell: (c) => fmt(c.auroc) },
@@ -56,9 +56,9 @@ function describe(curves: readonly ScorerCurve[], pos: number, neg: number, unla
   if (ranked.length > 0) {
     const top = ranked[0];
     const low = ranked[ranked.length - 1];
-    s += ` Highest AUROC: ${top.key} ${fmt(top.auroc)}; lowest: ${low.key} ${fmt(low.auroc)} (0.5 is chance).`;
+    s += ` Highest AUROC: ${top.label} ${fmt(top.auroc)}; lowest: ${low.label} ${fmt(low.auroc)} (0.5 is chance).`;
   }
-  const none = curves.filter((c) => c.auroc === null).map((c) => c.key);
+  const none = curves.filter((c) => c.auroc === null).map((c) => c.label);
   if (none.length) s += ` No curve for ${none.join(', ')}: undefined on the traces of one label or all.`;
   if (unlabelled) s += ` ${unlabelled} unlabelled trace(s) left out.`;
   return s;
@@ -178,7 +178,7 @@ export function RocChart({ rows: liveRows, live }: RocChartProps) {
                 type="button"
                 aria-pressed={shown}
                 data-scorer={c.key}
-                title={`${c.label}: ${c.orientation}`}
+                title={`${c.label} (${c.key}): ${c.orientation}`}
                 className={hover === c.key ? 'roc-key roc-hover' : 'roc-key'}
                 onClick={() => toggle(c.key)}
                 onMouseEnter={() => setHover(c.key)}
@@ -189,7 +189,7 @@ export function RocChart({ rows: liveRows, live }: RocChartProps) {
                 <svg width={22} height={8} aria-hidden="true" focusable="false">
                   <line x1={1} x2={21} y1={4} y2={4} stroke={style?.color} strokeWidth={2.5} strokeDasharray={style?.dash || undefined} />
                 </svg>
-                <span>{c.key}</span> <span className="roc-auroc">{c.auroc === null ? 'no curve' : `AUROC ${c.auroc.toFixed(3)}`}</span>
+                <span>{c.label}</span> <span className="roc-auroc">{c.auroc === null ? 'no curve' : `AUROC ${c.auroc.toFixed(3)}`}</span>
               </button>
             </li>
           );

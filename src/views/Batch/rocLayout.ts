@@ -1,7 +1,7 @@
 import { line, scaleLinear } from 'd3';
 import type { BatchRow } from '../../core/batchEval';
 import { auroc, aupr, orient, rocPoints, type Orientation } from '../../core/metrics';
-import { SCORERS, type ScorerId } from '../../core/scores/index';
+import { SCORERS, scoreName, type ScorerId } from '../../core/scores/index';
 
 /**
  * The ROC and precision–recall chart of the batch view, pure: each scorer's curves from the scored
@@ -75,7 +75,7 @@ export function scorerCurve(rows: readonly BatchRow[], key: ScorerId): ScorerCur
   let pos = 0;
   for (const y of ys) pos += y;
   const neg = ys.length - pos;
-  const base = { key, label: info.label, orientation: info.orientation, n: xs.length, pos, neg, undefined: missing };
+  const base = { key, label: scoreName(key), orientation: info.orientation, n: xs.length, pos, neg, undefined: missing };
   if (pos === 0 || neg === 0) return { ...base, auroc: null, aupr: null, roc: [], pr: [] };
   const scores = orient(xs, info.orientation);
   const points = rocPoints(scores, ys);

@@ -48,7 +48,7 @@ export function overlayLayout(
   };
   const seg = (k: 0 | 1, n: number) => Array.from({ length: n }, (_, i): RowSegment => segments[k][i] ?? 'other');
   const segs = [...seg(0, ka), ...seg(1, b.tokens.length)];
-  return { layout: trajectoryLayout({ data, segments: segs, width, height, layer }), offset: ka };
+  return { layout: trajectoryLayout({ data, segments: segs, width, height, layer, margin: 16 }), offset: ka };
 }
 
 /** Canvas drawing for many paths (past the SVG threshold): run colours, B dashed, later steps darker. */

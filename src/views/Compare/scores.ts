@@ -1,10 +1,10 @@
 import type { Orientation } from '../../core/metrics';
-import { DEFAULT_COTK, SCORERS, scorerInfo, type ScoreKey } from '../../core/scores/index';
+import { SCORERS, scoreName, type ScoreKey } from '../../core/scores/index';
 import type { ModelSummary } from '../../record/types';
 
 /**
- * The score table's rows and the model check, pure. Every scorer of the registry (SCORERS) plus
- * `cotk`, the default formulation, as `cotk batch` writes them: A's value, B's, the difference
+ * The score table's rows and the model check, pure. Every scorer of the registry (SCORERS), once,
+ * by its one name (scoreName: the default formulation marked, no second `cotk` row): A's value, B's, the difference
  * B − A and which run that difference favours under the scorer's orientation.
  */
 export interface ScoreRow {
@@ -26,10 +26,7 @@ export function orientationText(o: Orientation): string {
 }
 
 export function scoreRows(a: Readonly<Record<ScoreKey, number | null>>, b: Readonly<Record<ScoreKey, number | null>>): ScoreRow[] {
-  const keys: { key: ScoreKey; label: string; orientation: Orientation }[] = [
-    { key: 'cotk', label: `cotk (the default: ${scorerInfo(DEFAULT_COTK).label})`, orientation: scorerInfo(DEFAULT_COTK).orientation },
-    ...SCORERS.map((s) => ({ key: s.id as ScoreKey, label: s.label, orientation: s.orientation })),
-  ];
+  const keys: { key: ScoreKey; label: string; orientation: Orientation }[] = SCORERS.map((s) => ({ key: s.id, label: scoreName(s.id), orientation: s.orientation }));
   return keys.map(({ key, label, orientation }) => {
     const va = finite(a[key]) ? a[key] : null;
     const vb = finite(b[key]) ? b[key] : null;

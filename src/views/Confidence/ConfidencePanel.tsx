@@ -18,7 +18,7 @@ function ScoreName({ row }: { row: ScoreRow }) {
         {row.label}
       </button>
       <span role="tooltip" id={id} className="tip">
-        {row.formula}
+        {row.long}: {row.formula}
         <span className="tip-source"> — {row.source}</span>
       </span>
     </span>

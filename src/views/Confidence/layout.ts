@@ -1,11 +1,14 @@
-import { SCORERS, type ScoreKey, type ScorerId } from '../../core/scores/index';
+import { SCORERS, scoreName, type ScoreKey, type ScorerId } from '../../core/scores/index';
 import type { Orientation } from '../../core/metrics';
 import { fmt } from '../shared/format';
 
 /** The confidence panel's rows: every scorer in registry order, its value and how to read it. */
 export interface ScoreRow {
   readonly id: ScorerId;
+  /** The scorer's one name (scoreName), as Batch, Compare and the CLI show it. */
   readonly label: string;
+  /** Its long name (the registry's label), shown with the formula. */
+  readonly long: string;
   readonly formula: string;
   readonly source: string;
   readonly orientation: Orientation;
@@ -22,7 +25,7 @@ export function orientationText(o: Orientation): { arrow: '↑' | '↓'; reads: 
 export function scoreRows(scores: Record<ScoreKey, number | null>): ScoreRow[] {
   return SCORERS.map((s) => {
     const value = scores[s.id];
-    return { id: s.id, label: s.label, formula: s.formula, source: s.source, orientation: s.orientation, value, shown: fmt(value), ...orientationText(s.orientation) };
+    return { id: s.id, label: scoreName(s.id), long: s.label, formula: s.formula, source: s.source, orientation: s.orientation, value, shown: fmt(value), ...orientationText(s.orientation) };
   });
 }
 

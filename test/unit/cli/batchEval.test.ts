@@ -63,7 +63,10 @@ describe('cotk batch evaluation', () => {
     expect(m.metrics.cotk).toEqual(m.metrics.cotkV2);
     // the table on stderr
     expect(one.stderr).toMatch(/metrics on 60 labelled trace\(s\), accuracy /);
-    expect(one.stderr).toMatch(/\n {2}perplexity +lower-is-correct +60 +0 +0\.\d{3} +0\.\d{3} +[01]\.\d{3}\n/);
+    expect(one.stderr).toMatch(/\n {2}Perplexity +perplexity +lower-is-correct +60 +0 +0\.\d{3} +0\.\d{3} +[01]\.\d{3}\n/);
+    // the app's names, one row per scorer: the default marked, no second `cotk` row
+    expect(one.stderr).toMatch(/\n {2}CoT-Kinetics v2 \(default\) +cotkV2 +lower-is-correct/);
+    expect(one.stderr).not.toMatch(/\n {2}\S.* +cotk +lower/);
     // with --out -: the same trace lines first, the same metrics line last
     const piped = await cotkInProcess(['batch', ...MODEL, '--in', '-', '--out', '-'], jsonl());
     expect(piped.code).toBe(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitProjection, projectStates } from '../../../src/core/project';
-import { DEFAULT_COTK, SCORERS, type ScoreKey } from '../../../src/core/scores/index';
+import { DEFAULT_COTK, SCORERS, scoreName, type ScoreKey } from '../../../src/core/scores/index';
 import type { ModelSummary } from '../../../src/record/types';
 import { deriveRun, metricValue } from '../../../src/state/derive';
 import { jointProjection } from '../../../src/views/Compare/jointProjection';
@@ -201,13 +201,14 @@ describe('score table rows', () => {
     return s;
   };
 
-  it('lists cotk and every scorer with A, B, B − A and the run the orientation favours', () => {
+  it('lists every scorer once (the default marked, no second cotk row) with A, B, B − A and the run the orientation favours', () => {
     const rows = scoreRows(scores({ cotkV2: 2.5, perplexity: 1.2, maxProb: 0.7 }), scores({ cotkV2: 2, perplexity: 1.5, maxProb: 0.9, coeR: null }));
-    expect(rows.map((r) => r.key)).toEqual(['cotk', ...SCORERS.map((s) => s.id)]);
+    expect(rows.map((r) => r.key)).toEqual(SCORERS.map((s) => s.id));
+    expect(rows.map((r) => r.label)).toEqual(SCORERS.map((s) => scoreName(s.id)));
+    expect(rows.filter((r) => r.label.endsWith('(default)')).map((r) => r.key)).toEqual([DEFAULT_COTK]);
     const by = Object.fromEntries(rows.map((r) => [r.key, r]));
     expect(by.cotkV2.diff).toBeCloseTo(-0.5, 12);
     expect(by.cotkV2.sounder).toBe('B'); // lower energy is sounder
-    expect(by.cotk.diff).toBe(by.cotkV2.diff);
     expect(by.perplexity.diff).toBeCloseTo(0.3, 12);
     expect(by.perplexity.sounder).toBe('A'); // lower perplexity is sounder
     expect(by.maxProb.sounder).toBe('B'); // higher max probability is sounder
