@@ -6,6 +6,7 @@ import { teacherForce } from './prefill';
 import type { ReduceOptions, RunContext, RunResult, TokenCallback } from './run';
 import { explainOrtError } from './ortErrors';
 import { checkLensArgs, openLensSession, runLens, type LensResult, type LensSession } from './lens';
+import { spellIds } from './spell';
 import { openSession, type ModelSession, type SessionOptions, type TapFn, type TapResult } from './session';
 import { KvCache, runStep } from './step';
 import type { ModelConfig, ModelFiles, ModelLayout } from './source/types';
@@ -106,7 +107,9 @@ export async function createEngine(ort: OrtModule, files: ModelFiles, opts: Engi
   const lens = async (states: Float32Array, targets: readonly number[] | null, k: number): Promise<LensResult> => {
     checkLensArgs(states, files.config.hiddenSize, files.config.vocabSize, targets, k); // before building a session for nothing
     lensSession ??= await openLensSession(ort, files, { executionProviders: opts.executionProviders, runtime: opts.runtime, sessionOptions: opts.sessionOptions });
-    return runLens(lensSession, states, targets, k);
+    const r = await runLens(lensSession, states, targets, k);
+    // The page knows only the text of the tokens it was sent; the tokenizer spells the rest here.
+    return { ...r, spelled: spellIds(r.topIds, targets, tokenizer.decode) };
   };
   const info: EngineInfo = {
     name: files.name,

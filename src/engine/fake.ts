@@ -7,6 +7,7 @@
 import { lensLogProbs, lensTopK, type LensHead } from '../core/scores/logitLens';
 import type { SpecialIds } from '../core/trace/segment';
 import type { EngineWorkerApi, ModelSourceSpec, TokensCallback, WorkerInfo } from './protocol';
+import { spellIds } from './spell';
 import { StreamReducer } from './reduce';
 import { scoreNumbers, type RunResult, type StopReason, type TokenEvent } from './run';
 
@@ -210,7 +211,7 @@ export function createFakeEngine(opts: FakeEngineOptions = {}): EngineWorkerApi 
         });
         if (targets && targetLogProb) targetLogProb[r] = lp[targets[r]];
       }
-      return { topIds, topLogProbs, targetLogProb };
+      return { topIds, topLogProbs, targetLogProb, spelled: spellIds(topIds, targets, ([id]) => FAKE_VOCAB[id] ?? null) };
     },
     async cancel(runId) {
       if (!running.has(runId)) return false;

@@ -31,7 +31,13 @@ export interface LensResult {
   readonly topLogProbs: Float32Array;
   /** [n] log p(target) of each row, or null when no targets were given. */
   readonly targetLogProb: Float32Array | null;
+  /**
+   * Every id in `topIds` and the targets, spelled by the model's tokenizer (special tokens kept), so
+   * the page can show tokens it has no vocabulary for. Added by the engine (src/engine/engine.ts).
+   */
+  readonly spelled?: Readonly<Record<number, string>>;
 }
+
 
 export interface LensSession {
   readonly info: LensGraphInfo;

@@ -29,7 +29,7 @@ export async function requestLens(index: number): Promise<void> {
   try {
     const targets = input.targetId === null ? null : new Array<number>(n).fill(input.targetId);
     const r = await api.logitLens(input.states, input.hidden, targets, LENS_K);
-    put({ status: 'done', rows: lensRows(r, n, LENS_K), targetId: input.targetId, error: null });
+    put({ status: 'done', rows: lensRows(r, n, LENS_K), targetId: input.targetId, error: null, spelled: r.spelled });
   } catch (e) {
     put({ status: 'error', rows: null, targetId: input.targetId, error: errorSentence(e, 'The logit lens failed') });
   }

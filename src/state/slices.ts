@@ -96,6 +96,8 @@ export interface LensEntry {
   /** The id of the token that follows, or null for the last output token. */
   readonly targetId: number | null;
   readonly error: string | null;
+  /** The engine's spelling of the ids in `rows` (the model's tokenizer), when it gave one. */
+  readonly spelled?: Readonly<Record<number, string>>;
 }
 
 export interface LensSlice {

@@ -43,7 +43,7 @@ describe('the logit lens in Chromium (wasm)', () => {
     const last = rows.nth(layers);
     expect(await last.locator('.lens-top').getAttribute('data-id')).toBe(await table.getAttribute('data-target-id'));
     expect(await last.locator('.lens-top').textContent()).toBe(nextText);
-    expect(await page.getByTestId('view-lens').textContent()).toMatch(/the top prediction is the token that follows/);
+    expect(await page.getByTestId('view-lens').textContent()).toMatch(/is the top prediction at layers? [\d, ]+\. The final prediction “[^”]+” settles at layer \d+ of \d+/);
     await page.screenshot({ path: join(ARTIFACTS, 'wasm-5-lens.png'), fullPage: true });
     expect(errors).toEqual([]);
   });

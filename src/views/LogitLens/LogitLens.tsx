@@ -9,47 +9,67 @@ import { useStore } from '../../state/store';
 import { CAPTIONS } from '../captions';
 import { tokenLabel } from '../shared/format';
 import { ViewPanel } from '../shared/ViewPanel';
-import { lensTable, pct, spell, type LensTable } from './layout';
+import { lensTable, lensVocabulary, pct, spell, type LensCell, type LensTable } from './layout';
+import './lens.css';
 import { useLensTarget } from './useLensTarget';
+
+/** A token as a chip: its text with whitespace made visible, boxed so "-" or "." never reads as an empty cell. */
+function Chip({ cell }: { readonly cell: LensCell }) {
+  return (
+    <code className={cell.known ? 'lens-chip' : 'lens-chip lens-unknown'} title={cell.known ? `token id ${cell.id}` : `token id ${cell.id}: no spelling`}>
+      {cell.label}
+    </code>
+  );
+}
 
 function Table({ table, index, label, next, targetId }: { table: LensTable; index: number; label: string; next: string; targetId: number | null }) {
   const L = table.rows.length - 1;
   return (
-    <div className="table-scroll">
-      <table className="scores lens-table" data-testid="lens-table" data-target-id={targetId ?? undefined}>
-        <caption>
-          Logit lens after token {index} “{label}”: what each layer would predict next{targetId !== null ? `; the token that follows is “${next}”` : ''}.
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Layer</th>
-            <th scope="col">Top prediction</th>
-            <th scope="col">p(top)</th>
-            <th scope="col">{targetId !== null ? `p(“${next}”)` : 'p(next)'}</th>
-            <th scope="col">Next four</th>
-          </tr>
-        </thead>
-        <tbody>
-          {table.rows.map((r) => (
-            <tr key={r.layer} data-layer={r.layer} className={r.topIsTarget ? 'lens-hit' : undefined}>
-              <th scope="row">{r.layer === 0 ? '0 (embedding)' : r.layer === L ? `${r.layer} (last)` : r.layer}</th>
+    <table className="scores lens-table" data-testid="lens-table" data-target-id={targetId ?? undefined} data-settles={table.settlesAt ?? undefined}>
+      <caption>
+        Logit lens after token {index} “{label}”: what each layer would predict next{targetId !== null ? `; the token that follows is “${next}”` : ''}.
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Layer</th>
+          <th scope="col">Top prediction</th>
+          <th scope="col">p(top)</th>
+          <th scope="col">{targetId !== null ? `p(“${next}”)` : 'p(next)'}</th>
+          <th scope="col">Next four</th>
+        </tr>
+      </thead>
+      <tbody>
+        {table.rows.map((r) => {
+          const settles = r.layer === table.settlesAt;
+          const cls = [r.topIsTarget ? 'lens-hit' : '', r.topIsFinal && table.settlesAt !== null && r.layer >= table.settlesAt ? 'lens-settled' : '', settles ? 'lens-settle' : ''].filter(Boolean).join(' ');
+          return (
+            <tr key={r.layer} data-layer={r.layer} className={cls || undefined} data-settle={settles || undefined}>
+              <th scope="row">
+                {r.layer === 0 ? '0 (embedding)' : r.layer === L ? `${r.layer} (last)` : r.layer}
+                {settles && (
+                  <span className="lens-settle-mark" data-testid="lens-settle-mark" title="From this layer on, the top prediction is the model’s final one">
+                    {' '}
+                    ◆ settles
+                  </span>
+                )}
+              </th>
               <td className="lens-top" data-id={r.top.id}>
-                <code>{r.top.label}</code>
+                <Chip cell={r.top} />
               </td>
               <td className="num">{pct(r.top.p)}</td>
               <td className="num">{pct(r.targetProb)}</td>
               <td className="lens-others">
                 {r.others.map((c) => (
-                  <span key={c.id} data-id={c.id}>
-                    <code>{c.label}</code> {pct(c.p)}{' '}
+                  <span key={c.id} data-id={c.id} className="lens-other">
+                    <Chip cell={c} /> {pct(c.p)}
                   </span>
                 ))}
               </td>
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+          );
+        })}
+      </tbody>
+    </table>
   );
 }
 
@@ -63,7 +83,9 @@ export function LogitLens({ view, result }: { readonly view: RunView; readonly r
   const events = useStore(selectEvents);
   const runId = run?.id ?? '';
   const entry = useStore((s) => (target !== null && runId ? s.lens[lensKey(runId, target)] : undefined));
-  const vocab = useMemo(() => vocabularyOf(events), [events]);
+  const pageVocab = useMemo(() => vocabularyOf(events), [events]);
+  const spelled = entry?.spelled;
+  const vocab = useMemo(() => lensVocabulary(pageVocab, spelled), [pageVocab, spelled]);
   const valid = target !== null && target < view.rows.length;
   useEffect(() => {
     if (result && valid) void requestLens(target);
@@ -86,10 +108,14 @@ export function LogitLens({ view, result }: { readonly view: RunView; readonly r
     : `${
         targetId === null
           ? 'This is the last output token: nothing follows it.'
-          : table.settlesAt === null
-            ? `No layer’s top prediction is the token that follows (“${next}”).`
-            : `From layer ${table.settlesAt} of ${L} on, the top prediction is the token that follows (“${next}”).`
-      }${table.unknownIds ? ' Tokens shown as #id do not occur in this output, and the page has no vocabulary of the model to spell them.' : ''}`;
+          : table.rows.some((r) => r.topIsTarget)
+            ? `The token that follows (“${next}”) is the top prediction at layer${table.rows.filter((r) => r.topIsTarget).length > 1 ? 's' : ''} ${table.rows.filter((r) => r.topIsTarget).map((r) => r.layer).join(', ')}.`
+            : `No layer’s top prediction is the token that follows (“${next}”).`
+      }${
+        table.final && table.settlesAt !== null
+          ? ` The final prediction “${table.final.label}” settles at layer ${table.settlesAt} of ${L} (◆): from there on every layer’s top prediction is the last layer’s.`
+          : ''
+      }${table.unknownIds ? ' Tokens shown as #id could not be spelled (the engine gave no text for them).' : ''}`;
   return (
     <ViewPanel title="Logit lens" testId="view-lens" caption={CAPTIONS.lens} summary={summary}>
       {body}

@@ -7,8 +7,15 @@ export function fmt(v: number | null | undefined, digits = 3): string {
   return Number(v.toPrecision(digits)).toString();
 }
 
-/** A token's text as a label: whitespace made visible, so " " and "\n" can be told apart. */
+/**
+ * A token's text as a label: whitespace made visible, so " ", "\n" and "\t" can be told apart
+ * (a space at either end as ␣, a newline as ↵, a tab as ⇥, carriage return as ␍, nothing as ∅).
+ */
 export function tokenLabel(text: string): string {
   if (text === '') return '∅';
-  return text.replace(/\n/g, '↵').replace(/\t/g, '⇥').replace(/^ +| +$/g, (m) => '·'.repeat(m.length));
+  return text
+    .replace(/\r/g, '␍')
+    .replace(/\n/g, '↵')
+    .replace(/\t/g, '⇥')
+    .replace(/^ +| +$/g, (m) => '␣'.repeat(m.length));
 }

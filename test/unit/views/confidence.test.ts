@@ -26,7 +26,9 @@ describe('confidence rows', () => {
     expect(fmt(NaN)).toBe('—');
     expect(fmt(1.23456)).toBe('1.23');
     expect(fmt(123456)).toBe('1.23e+5');
-    expect(tokenLabel(' a\n')).toBe('·a↵');
+    expect(tokenLabel(' a\n')).toBe('␣a↵');
+    expect(tokenLabel('\t-')).toBe('⇥-');
+    expect(tokenLabel('  ')).toBe('␣␣');
   });
 
   it('captions each layer in plain words', () => {
