@@ -10,6 +10,7 @@ import { SEQUENTIAL, SEGMENT_LABELS } from '../shared/palette';
 import { ViewPanel } from '../shared/ViewPanel';
 import { textLayout, type TextToken } from './layout';
 import { MetricSelect } from '../shared/MetricSelect';
+import './textView.css';
 
 interface TokenProps {
   readonly t: TextToken;
@@ -48,8 +49,9 @@ const Token = memo(function Token({ t, active, selected, inSpan }: TokenProps) {
     >
       {t.shown}
       {t.breaks > 0 && (
-        <span className="newline" aria-label="line break">
-          ↵
+        // In the token's own text colour (it reads on the token's tint, dark or light), one ↵ per newline.
+        <span className="newline tok-newline" aria-label={t.breaks > 1 ? `${t.breaks} line breaks` : 'line break'}>
+          {'↵'.repeat(t.breaks)}
         </span>
       )}
     </span>

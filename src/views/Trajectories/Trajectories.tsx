@@ -4,32 +4,43 @@ import type { RunView } from '../../state/derive';
 import type { RunResult } from '../../engine/run';
 import { selectActive, selectEducator, selectLayer, selectSelected } from '../../state/selectors';
 import { useStore } from '../../state/store';
-import { CAPTIONS, layerCaption } from '../captions';
+import { CAPTIONS, trajectoryCaption } from '../captions';
 import { DataTable, type Column } from '../shared/DataTable';
 import { fmt, tokenLabel } from '../shared/format';
-import { SEGMENT_COLORS, SEGMENT_LABELS } from '../shared/palette';
+import { SEGMENT_LABELS } from '../shared/palette';
 import { useElementWidth } from '../shared/useElementWidth';
 import { ViewPanel } from '../shared/ViewPanel';
 import { trajectoryVector } from '../shared/chartExport';
 import { markPath, trajectoryLayout, type TrajMark } from './layout';
-import { TrajectoryPlot } from './TrajectoryPlot';
+import { segmentStroke, TrajectoryPlot } from './TrajectoryPlot';
+import type { RowSegment } from '../../state/derive';
 import { useTrajectories } from './useTrajectories';
 
 const STEP_MS = 600;
 
-function SegmentKey() {
+/** The legend: every kind of mark the plot can draw (the segments present, the mean path, the picked token, the direction). */
+function SegmentKey({ present, hasMean }: { readonly present: ReadonlySet<RowSegment>; readonly hasMean: boolean }) {
+  const segs = (['reasoning', 'answer', 'other', 'pending'] as const).filter((s) => present.has(s));
   return (
-    <ul className="segment-key" aria-label="Mark shapes">
-      {(['reasoning', 'answer'] as const).map((s) => (
-        <li key={s}>
+    <ul className="segment-key" aria-label="Legend of the trajectory plot" data-testid="traj-legend">
+      {segs.map((s) => (
+        <li key={s} data-mark={s}>
           <svg width={14} height={14} aria-hidden="true" focusable="false">
-            <path d={markPath(s, 60)} transform="translate(7,7)" fill={SEGMENT_COLORS[s]} />
+            <path d={markPath(s, 60)} transform="translate(7,7)" fill={segmentStroke(s)} />
           </svg>
-          {SEGMENT_LABELS[s]} token
+          {SEGMENT_LABELS[s]} token{s === 'other' ? ' (<think>, </think>, end of text)' : ''}
         </li>
       ))}
-      <li>
-        <span aria-hidden="true">→</span> direction: layer 0 to the layer shown, fainter to darker
+      {hasMean && (
+        <li data-mark="mean">
+          <span className="key-mean" aria-hidden="true" /> mean path of the reasoning tokens
+        </li>
+      )}
+      <li data-mark="picked">
+        <span className="key-picked" aria-hidden="true" /> picked or pointed-at token (labelled)
+      </li>
+      <li data-mark="direction">
+        <span aria-hidden="true">→</span> direction: layer 0 to the layer shown
       </li>
     </ul>
   );
@@ -42,6 +53,7 @@ export function Trajectories({ view, result }: { readonly view: RunView; readonl
   const educator = useStore(selectEducator);
   const storeLayer = useStore(selectLayer);
   const [playing, setPlaying] = useState(false);
+  const [showAll, setShowAll] = useState(false);
   const got = useTrajectories(result);
   const traj = got === 'pending' ? null : got;
   const data = traj?.ok ? traj.data : null;
@@ -87,6 +99,9 @@ export function Trajectories({ view, result }: { readonly view: RunView; readonl
       <button type="button" onClick={play} aria-pressed={playing} disabled={!data}>
         {playing ? 'Pause' : 'Play layers'}
       </button>
+      <label className="inline">
+        <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} /> every path at full strength
+      </label>
     </>
   );
 
@@ -98,7 +113,9 @@ export function Trajectories({ view, result }: { readonly view: RunView; readonl
     { header: `x at layer ${layer}`, cell: (m) => fmt(layout?.x.invert(m.x)) },
     { header: `y at layer ${layer}`, cell: (m) => fmt(layout?.y.invert(m.y)) },
   ];
-  const pct = (v: number) => `${Math.round(v * 100)}%`;
+  const pct = (v: number) => `${Math.round(v * 100)} %`;
+  const caption = useMemo(() => trajectoryCaption(layer, L, view.rows), [layer, L, view.rows]);
+  const present = useMemo(() => new Set(layout?.marks.map((m) => m.segment) ?? []), [layout]);
   const reason =
     got === 'pending'
       ? 'Fitting the projection of the kept states…'
@@ -106,7 +123,7 @@ export function Trajectories({ view, result }: { readonly view: RunView; readonl
         ? traj.reason
         : 'Paths are drawn when the run finishes: the projection is fitted on all kept states at once.';
   const summary = data
-    ? `${data.tokens.length} token paths through ${L} layers, drawn up to layer ${layer}. The two axes of this run's PCA explain ${pct(data.explained[0])} and ${pct(data.explained[1])} of the variance of the unit-scaled states.` +
+    ? `${data.tokens.length} token paths through ${L} layers, drawn up to layer ${layer}. The axes are this run's first two principal components (PC 1, PC 2) of the unit-scaled states; they explain ${pct(data.explained[0])} and ${pct(data.explained[1])} of their variance. ${caption}` +
       (data.dropped > 0 ? ` ${data.dropped} later tokens have no path: the memory cap for kept states was reached.` : '')
     : 'No token paths are drawn for this run (see the note above).';
   return (
@@ -127,6 +144,8 @@ export function Trajectories({ view, result }: { readonly view: RunView; readonl
             selected={selected}
             layers={L}
             label={`Token paths, layer ${layer} of ${L}: left and right arrows step layers, up and down move between tokens`}
+            tokenText={(i) => tokenLabel(view.rows[i]?.text ?? '')}
+            showAll={showAll}
           />
         ) : (
           <p className="note" role="note" data-testid="trajectories-note">
@@ -134,10 +153,10 @@ export function Trajectories({ view, result }: { readonly view: RunView; readonl
           </p>
         )}
       </div>
-      {layout && <SegmentKey />}
+      {layout && <SegmentKey present={present} hasMean={layout.mean.length > 0} />}
       {educator && L > 0 && (
-        <p className="caption" aria-live="polite">
-          {layerCaption(layer, L)}
+        <p className="caption" aria-live="polite" data-testid="traj-caption">
+          {caption}
         </p>
       )}
     </ViewPanel>

@@ -34,7 +34,16 @@ export interface TrajLayout {
   readonly canvas: boolean;
   /** The token whose mark is nearest (px, py), within `radius` pixels. */
   readonly find: (px: number, py: number, radius?: number) => number | null;
+  /** The plot box inside the axes, in pixels. */
+  readonly box: { readonly left: number; readonly right: number; readonly top: number; readonly bottom: number };
+  /** Pixel points of the reasoning tokens' mean path from layer 0 to the layer shown (empty without reasoning tokens). */
+  readonly mean: readonly (readonly [number, number])[];
+  /** Share of the variance each axis explains (PC 1, PC 2). */
+  readonly explained: readonly [number, number];
 }
+
+/** Room for the axes: ticks and titles on the left and at the bottom. */
+export const AXIS_MARGIN = { left: 44, right: 12, top: 10, bottom: 36 } as const;
 
 export interface TrajInput {
   readonly data: TrajectoryData;
@@ -43,7 +52,8 @@ export interface TrajInput {
   readonly height: number;
   /** Layer shown, clamped to [0, L]. */
   readonly layer: number;
-  readonly margin?: number;
+  /** Room around the plot box (default: AXIS_MARGIN, for the axes). */
+  readonly margin?: number | { readonly left: number; readonly right: number; readonly top: number; readonly bottom: number };
 }
 
 const linePath = line();
@@ -53,7 +63,8 @@ export function pathOf(points: readonly (readonly [number, number])[]): string {
   return linePath(points as [number, number][]) ?? '';
 }
 
-export function trajectoryLayout({ data, segments, width, height, layer, margin = 16 }: TrajInput): TrajLayout {
+export function trajectoryLayout({ data, segments, width, height, layer, margin = AXIS_MARGIN }: TrajInput): TrajLayout {
+  const m = typeof margin === 'number' ? { left: margin, right: margin, top: margin, bottom: margin } : margin;
   const L = data.layers;
   const shown = Math.min(L, Math.max(0, Math.round(layer)));
   const per = L + 1;
@@ -64,14 +75,14 @@ export function trajectoryLayout({ data, segments, width, height, layer, margin 
     y0 = Math.min(y0, data.xy[i + 1]);
     y1 = Math.max(y1, data.xy[i + 1]);
   }
-  const w = Math.max(1, width - 2 * margin);
-  const h = Math.max(1, height - 2 * margin);
+  const w = Math.max(1, width - m.left - m.right);
+  const h = Math.max(1, height - m.top - m.bottom);
   const dx = Math.max(x1 - x0, 1e-9);
   const dy = Math.max(y1 - y0, 1e-9);
   const k = Math.min(w / dx, h / dy);
   // Centre the data in the box; y grows upward, as a plot's should.
-  const ox = margin + (w - dx * k) / 2;
-  const oy = margin + (h - dy * k) / 2;
+  const ox = m.left + (w - dx * k) / 2;
+  const oy = m.top + (h - dy * k) / 2;
   const x = scaleLinear().domain([x0, x1]).range([ox, ox + dx * k]);
   const y = scaleLinear().domain([y0, y1]).range([oy + dy * k, oy]);
   const canvas = data.tokens.length * per > CANVAS_THRESHOLD;
@@ -84,6 +95,20 @@ export function trajectoryLayout({ data, segments, width, height, layer, margin 
     const end = points[points.length - 1];
     return { index, segment: segments[index] ?? 'other', points, d: canvas ? '' : pathOf(points), x: end[0], y: end[1] };
   });
+  // The reasoning tokens' mean position at each layer: the path the default view draws boldly.
+  const reasoning = data.tokens.map((index, t) => [index, t] as const).filter(([index]) => segments[index] === 'reasoning');
+  const mean: [number, number][] = [];
+  if (reasoning.length > 0) {
+    for (let l = 0; l <= shown; l++) {
+      let sx = 0;
+      let sy = 0;
+      for (const [, t] of reasoning) {
+        sx += data.xy[(t * per + l) * 2];
+        sy += data.xy[(t * per + l) * 2 + 1];
+      }
+      mean.push([x(sx / reasoning.length), y(sy / reasoning.length)]);
+    }
+  }
   const tree = quadtree<TrajMark>()
     .x((m) => m.x)
     .y((m) => m.y)
@@ -97,6 +122,9 @@ export function trajectoryLayout({ data, segments, width, height, layer, margin 
     y,
     canvas,
     find: (px, py, radius = 12) => tree.find(px, py, radius)?.index ?? null,
+    box: { left: m.left, right: width - m.right, top: m.top, bottom: height - m.bottom },
+    mean,
+    explained: data.explained,
   };
 }
 
