@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv } from '../../src/core/csv';
 import { ARTIFACTS, startHarness, watchErrors, type Harness } from './harness';
 
 /**
@@ -31,35 +32,6 @@ async function save(page: Page, testId: string): Promise<string> {
   const path = join(dir, d.suggestedFilename());
   await d.saveAs(path);
   return path;
-}
-
-/** RFC 4180 rows (quoted fields may hold commas, quotes and line breaks). */
-function readCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += c;
-  }
-  return rows;
 }
 
 describe('the views of a run in Chromium (wasm)', () => {
@@ -123,7 +95,9 @@ describe('the views of a run in Chromium (wasm)', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'ux-views-1-results.png'), fullPage: true });
 
     // the CSV and the HTML report say the answer too
-    const csv = readCsv(readFileSync(await save(page, 'export-csv'), 'utf8'));
+    const parsed = parseCsv(readFileSync(await save(page, 'export-csv'), 'utf8'));
+    expect(parsed.errors).toEqual([]);
+    const csv = parsed.records.map((r) => r.fields);
     const col = csv[0].indexOf('runAnswer');
     expect(new Set(csv.slice(1).map((r) => r[col]))).toEqual(new Set(['57']));
     const report = await save(page, 'export-html');
