@@ -94,6 +94,28 @@ describe('the views of a run in Chromium (wasm)', () => {
     expect(await picked.textContent()).toBe(`“${texts[k]}” #${await toks.nth(k).getAttribute('data-index')}`);
     await page.screenshot({ path: join(ARTIFACTS, 'ux-views-1-results.png'), fullPage: true });
 
+    // the faint paths stay visible in both themes: the blended stroke keeps a contrast of at least 1.5 : 1 on the background
+    const faintContrast = () =>
+      page.evaluate(() => {
+        const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+        const lum = ([r, g, b]: number[]) => {
+          const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+          return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+        };
+        const g = document.querySelector('[data-testid="view-trajectories"] g.traj-faint') as SVGGElement;
+        const path = g.querySelector('path') as SVGPathElement;
+        const alpha = Number(getComputedStyle(g).opacity) * Number(getComputedStyle(path).strokeOpacity || 1);
+        const bg = rgb(getComputedStyle(document.body).backgroundColor);
+        const fg = rgb(getComputedStyle(path).stroke);
+        const mixed = fg.map((v, i) => alpha * v + (1 - alpha) * bg[i]);
+        const [hi, lo] = [lum(mixed), lum(bg)].sort((x, y) => y - x);
+        return (hi + 0.05) / (lo + 0.05);
+      });
+    expect(await faintContrast()).toBeGreaterThanOrEqual(1.5);
+    await page.getByRole('combobox', { name: /Theme/ }).selectOption('dark');
+    expect(await faintContrast()).toBeGreaterThanOrEqual(1.5);
+    await page.getByRole('combobox', { name: /Theme/ }).selectOption('light');
+
     // the CSV and the HTML report say the answer too
     const parsed = parseCsv(readFileSync(await save(page, 'export-csv'), 'utf8'));
     expect(parsed.errors).toEqual([]);
