@@ -225,7 +225,8 @@ describe('export, import and share in Chromium (wasm)', () => {
     expect(parsed.shapes).toBeGreaterThan(700 * 4);
     const png = await save(p, 'export-png-trajectories');
     expect(png.bytes.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
-    expect(await colouredShare(p, png.bytes)).toBeGreaterThan(0.02);
+    // The canvas's pixels are in the PNG (a blank canvas gives 0); the plot shares the picture with its legend of every mark.
+    expect(await colouredShare(p, png.bytes)).toBeGreaterThan(0.01);
     writeFileSync(join(ARTIFACTS, 'export-trajectories-canvas.png'), png.bytes);
     expect(errs).toEqual([]);
   });

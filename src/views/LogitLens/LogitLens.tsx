@@ -117,7 +117,7 @@ export function LogitLens({ view, result }: { readonly view: RunView; readonly r
           : ''
       }${table.unknownIds ? ' Tokens shown as #id could not be spelled (the engine gave no text for them).' : ''}`;
   return (
-    <ViewPanel title="Logit lens" testId="view-lens" className="view-lens" caption={CAPTIONS.lens} summary={summary}>
+    <ViewPanel title="Logit lens" testId="view-lens" className={table ? 'view-lens' : undefined} caption={CAPTIONS.lens} summary={summary}>
       {body}
     </ViewPanel>
   );

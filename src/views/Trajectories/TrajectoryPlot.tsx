@@ -108,8 +108,10 @@ function PathMark({ m, prefix, emph, dim }: { m: TrajMark; prefix: string; emph:
 export function TrajectoryPlot({ layout, active, selected, layers, label, tokenText, showAll = false }: PlotProps) {
   const prefix = useId().replace(/:/g, '');
   // Focus by default: the paths faint, the mean path and the picked token bold; a hover dims them as well.
+  // The canvas (long runs) keeps its own layer-by-layer alphas and dims only on a hover.
   const dim = !showAll || active !== null;
-  const draw = useCallback((ctx: CanvasRenderingContext2D) => drawTrajectories(ctx, layout, dim), [layout, dim]);
+  const canvasDim = active !== null;
+  const draw = useCallback((ctx: CanvasRenderingContext2D) => drawTrajectories(ctx, layout, canvasDim), [layout, canvasDim]);
   const canvasRef = useCanvas(draw, layout.width, layout.height);
   const emph = new Set([active, selected].filter((i): i is number => i !== null));
   const at = (e: MouseEvent) => {
