@@ -102,14 +102,16 @@ describe('the views of a run in Chromium (wasm)', () => {
           const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
           return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
         };
-        const g = document.querySelector('[data-testid="view-trajectories"] g.traj-faint') as SVGGElement;
-        const path = g.querySelector('path') as SVGPathElement;
-        const alpha = Number(getComputedStyle(g).opacity) * Number(getComputedStyle(path).strokeOpacity || 1);
         const bg = rgb(getComputedStyle(document.body).backgroundColor);
-        const fg = rgb(getComputedStyle(path).stroke);
-        const mixed = fg.map((v, i) => alpha * v + (1 - alpha) * bg[i]);
-        const [hi, lo] = [lum(mixed), lum(bg)].sort((x, y) => y - x);
-        return (hi + 0.05) / (lo + 0.05);
+        // the least visible faint path, over every segment drawn (reasoning, answer, tags)
+        const ratios = [...document.querySelectorAll('[data-testid="view-trajectories"] g.traj-faint')].map((g) => {
+          const path = g.querySelector('path') as SVGPathElement;
+          const alpha = Number(getComputedStyle(g).opacity) * Number(getComputedStyle(path).strokeOpacity || 1);
+          const mixed = rgb(getComputedStyle(path).stroke).map((v, i) => alpha * v + (1 - alpha) * bg[i]);
+          const [hi, lo] = [lum(mixed), lum(bg)].sort((x, y) => y - x);
+          return (hi + 0.05) / (lo + 0.05);
+        });
+        return ratios.length > 0 ? Math.min(...ratios) : 0;
       });
     expect(await faintContrast()).toBeGreaterThanOrEqual(1.5);
     await page.getByRole('combobox', { name: /Theme/ }).selectOption('dark');
