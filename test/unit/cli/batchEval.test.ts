@@ -204,7 +204,7 @@ describe('cotk batch evaluation', () => {
     const few = jsonl(false).split('\n').slice(0, 4).join('\n');
     const unlabelled = await run('nolabel.jsonl', few);
     expect(unlabelled.code).toBe(0);
-    expect(unlabelled.stdout.trim().split('\n').map((l) => Object.keys(JSON.parse(l)))).toEqual(Array(4).fill(['id', 'line', 'scores']));
+    expect(unlabelled.stdout.trim().split('\n').map((l) => Object.keys(JSON.parse(l)))).toEqual(Array(4).fill(['id', 'line', 'scores', 'by']));
     expect(unlabelled.stderr).toMatch(/\ncotk batch: the input has no labels: metrics omitted \(add "label": 0\|1 to every line for AUROC, AUPR and FPR95\)\n$/);
     const labelled = jsonl().split('\n');
     const partial = await run('partial.jsonl', [...labelled.slice(0, 3), ...few.split('\n').slice(3)].join('\n'));
