@@ -233,7 +233,14 @@ describe('full disk, read-only folders, closed pipes (defect 7)', () => {
   });
 
   it('a read-only output folder: one sentence before the model loads; an existing read-only output is not touched', async () => {
-    if (process.getuid?.() === 0) return; // root writes anywhere: nothing to probe
+    if (process.getuid?.() === 0) {
+      // root writes past file modes; sysfs refuses even root
+      const r = await cotkInProcess(['batch', ...MODEL, '--in', file('ro.jsonl', traces(2)), '--out', '/sys/cotk-out.jsonl']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^cotk batch: cannot write \/sys\/cotk-out\.jsonl: (permission denied|the file system is read-only)\n$/);
+      recordProbe({ area: 'cotk batch', input: '--out in a read-only folder', outcome: 'refused with a sentence', said: r.stderr, kept: 'the input; no partial output' });
+      return;
+    }
     const ro = join(dir, 'ro');
     mkdirSync(ro);
     writeFileSync(join(ro, 'old.jsonl'), 'kept\n');
