@@ -3,7 +3,7 @@ import { chmodSync, cpSync, linkSync, mkdirSync, mkdtempSync, openSync, closeSyn
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createEngine, UnsupportedModelError } from '../../../src/engine/index';
+import { createEngine, explainOrtError, UnsupportedModelError } from '../../../src/engine/index';
 import * as ortNode from 'onnxruntime-node';
 import { REPO_ROOT, sharedPath } from '../../paths';
 import { recordProbe } from '../../reliability';
@@ -35,7 +35,7 @@ function file(name: string, text: string): string {
 const firstLine = (s: string): string => s.split('\n')[0];
 
 describe('outputs never destroy the input (defect 3)', () => {
-  it('refuses --out that is --in (same path, hard link, symlink, standard input redirected from it) before opening anything', async () => {
+  it('refuses --out that is --in (same path, hard link, symlink, standard input redirected from it) before opening anything', { timeout: 180_000 }, async () => {
     const text = traces(3);
     const inPath = file('same.jsonl', text);
     const r = await cotkInProcess(['batch', ...MODEL, '--in', inPath, '--out', inPath]);
@@ -82,7 +82,7 @@ describe('outputs never destroy the input (defect 3)', () => {
 });
 
 describe('every output says what made it; --resume and merge refuse a mismatch (defect 2)', () => {
-  it('refuses to resume with another formulation or variant, and leaves the file as it was', async () => {
+  it('refuses to resume with another formulation or variant, and leaves the file as it was', { timeout: 180_000 }, async () => {
     const inPath = file('prov-in.jsonl', traces());
     const out = join(dir, 'prov-out.jsonl');
     const full = await cotkInProcess(['batch', ...MODEL, '--in', inPath, '--out', out]);
@@ -118,7 +118,7 @@ describe('every output says what made it; --resume and merge refuse a mismatch (
     recordProbe({ area: 'cotk batch --resume', input: 'an output of an older cotk (lines without "by")', outcome: 'handled', said: oldOk.stderr, kept: 'its lines; the rest appended' });
   });
 
-  it('merge refuses shards of other formulations and a missing shard; an incomplete shard gives no metrics and exit 2', async () => {
+  it('merge refuses shards of other formulations and a missing shard; an incomplete shard gives no metrics and exit 2', { timeout: 180_000 }, async () => {
     const inPath = file('merge-in.jsonl', traces());
     const s = (i: number, n: number, extra: string[] = []): Promise<{ code: number }> =>
       cotkInProcess(['batch', ...MODEL, '--in', inPath, '--out', join(dir, `m${i}of${n}${extra.join('')}.jsonl`), '--shard', `${i}/${n}`, ...extra]);
@@ -225,7 +225,7 @@ describe('ids as written, notes, smaller CLI defects (defect 8)', () => {
 describe('full disk, read-only folders, closed pipes (defect 7)', () => {
   const cotk = join(REPO_ROOT, 'scripts/cotk.mjs');
 
-  it('--out /dev/full: one sentence, exit 1, no stack', () => {
+  it('--out /dev/full: one sentence, exit 1, no stack', { timeout: 180_000 }, () => {
     const r = cotkChild(['batch', ...MODEL, '--in', file('full.jsonl', traces(2)), '--out', '/dev/full']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('cotk batch: cannot write /dev/full: no space left on the device\n');
@@ -259,7 +259,7 @@ describe('full disk, read-only folders, closed pipes (defect 7)', () => {
     }
   });
 
-  it('states > /dev/full is one sentence; states | head -c 10 exits quietly', () => {
+  it('states > /dev/full is one sentence; states | head -c 10 exits quietly', { timeout: 180_000 }, () => {
     const golden = sharedPath('golden/scoring-v1.json');
     const full = openSync('/dev/full', 'w');
     const r = spawnSync(process.execPath, [cotk, 'states', golden], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8', cwd: REPO_ROOT });
@@ -361,5 +361,16 @@ describe('config and tokenizer checked against the graph (defect 4), broken weig
     );
     expect(err).toBeInstanceOf(UnsupportedModelError);
     expect((err as Error).message).toMatch(/cannot add the hidden-state outputs: found 8 layers, expected 7/);
+  });
+});
+
+describe('runtime errors on a CPU graph do not advise another CPU variant (defect 7)', () => {
+  it('a kernel failure while running fp32-cpu says the graph and its input disagree', () => {
+    const msg = "Non-zero status code returned while running GroupQueryAttention node. Name:'/model/layers.0/attn/GroupQueryAttention' Status Message: cos_cache dimension 0 shall not be less than total_sequence_length.";
+    const cpu = explainOrtError(new Error(msg), { runtime: 'onnxruntime-node (cpu)', model: 'tiny-reasoner, fp32-cpu', graphFile: 'tiny-reasoner: fp32-cpu/model.onnx', stage: 'run' });
+    expect(cpu.message).not.toMatch(/pick a variant made for the CPU/);
+    expect(cpu.message).toMatch(/\(operator GroupQueryAttention\): cos_cache dimension 0 shall not be less than total_sequence_length\.; the graph and what it was fed disagree/);
+    const gpu = explainOrtError(new Error(msg), { runtime: 'onnxruntime-node (cpu)', model: 'tiny-reasoner, fp16-webgpu', graphFile: 'x', stage: 'run' });
+    expect(gpu.message).toMatch(/this variant was made for a GPU: pick a variant made for the CPU/);
   });
 });

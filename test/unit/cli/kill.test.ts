@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../../../src/engine/sample';
 import { REPO_ROOT } from '../../paths';
 import { recordProbe } from '../../reliability';
 import { BUNDLED, testbedTraces } from '../engine/helpers';
@@ -21,18 +22,6 @@ const N = 16;
 const RUNS = 4;
 const IN = join(dir, 'in.jsonl');
 let want = '';
-
-/** mulberry32: a fixed seed gives the same kill points on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Every line that ends with a newline is a whole batch line (a torn tail has no newline). */
 function completeLinesParse(path: string): number {
@@ -73,11 +62,11 @@ beforeAll(async () => {
   const r = await cotkInProcess(['batch', ...MODEL, '--in', IN, '--out', one]);
   expect(r.code).toBe(0);
   want = readFileSync(one, 'utf8');
-});
+}, 120_000);
 
 describe('cotk batch under faults', () => {
   it(`killed with SIGKILL and SIGINT at ${RUNS} seeded random points, then --resume: byte for byte the uninterrupted file`, { timeout: 300_000 }, async () => {
-    const random = rng(14);
+    const random = createRng(14); // a fixed seed: the same kill points on every machine
     const kills: string[] = [];
     for (let run = 0; run < RUNS; run++) {
       const out = join(dir, `killed-${run}.jsonl`);
