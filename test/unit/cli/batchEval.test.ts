@@ -36,7 +36,7 @@ beforeAll(async () => {
   writeFileSync(IN, jsonl());
   one = await cotkInProcess(['batch', ...MODEL, '--in', IN, '--out', ONE]);
   oneFile = readFileSync(ONE, 'utf8');
-});
+}, 120_000); // generous: the shared CI machine may be loaded
 
 describe('cotk batch evaluation', () => {
   it('writes one line per trace with id, line, label and scores, and the metrics line last on stdout', async () => {
