@@ -1,4 +1,5 @@
-import { closeSync, existsSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { AFTER_EOS_NOTE } from '../core/trace/segment';
 import type { Engine } from '../engine/index';
 import { evaluateRows, FORMULATION_SCORER, metricsJson, metricsTable, parseFormulation, Progress, type BatchRow, type Formulation } from './batchEval';
 import { generateRecords, readPromptRecords, detectDatasetKind, type PromptRecord } from './batchGenerate';
@@ -6,6 +7,9 @@ import { inputFormat, readRecords, type BatchRecord } from './batchInput';
 import { asCliError, flagNumber, flagString, MODEL_FLAGS, MODEL_USAGE, openEngine } from './engineSetup';
 import { CliError, parseArgs, readInput, type CliIo } from './io';
 import { forEachRecord, type BatchSummary } from './records';
+import { checkWritable, refuseSameFile, writeError, writeFileAtomic } from './files';
+import { COTK_VERSION, madeBy, mismatch, SAME_RUN, type MadeBy } from './provenance';
+import { rowLine } from './rawId';
 
 export { parseBatchLine, type BatchItem } from './batchInput';
 
@@ -53,6 +57,10 @@ export interface ScoreOptions {
   readonly formulation?: Formulation;
   /** Called after each record, scored or skipped. */
   readonly onRecord?: () => void;
+  /** What made the rows, written as each row's last field ("by"). */
+  readonly by?: MadeBy;
+  /** The input's text of a line (JSON lines), so a number id is written as it was (rawId.ts). */
+  readonly sourceLine?: (line: number) => string | undefined;
 }
 
 /** Scores records in order; `write` gets each output row and its line, `report` each skipped record's message. */
@@ -66,9 +74,11 @@ export async function scoreRecords(
   const cotkFrom = FORMULATION_SCORER[opts.formulation ?? 'v2'];
   return forEachRecord(records, report, opts.onRecord, async (item, line) => {
     const run = await engine.score(item.prompt, item.output, { stateCapBytes: 0, prefillChunk: opts.prefillChunk });
+    for (const note of run.segments.notes) if (note.includes(AFTER_EOS_NOTE)) report(`line ${line}: note: ${note}`);
     const scores: Record<string, number | null> = { ...run.scores, cotk: run.scores[cotkFrom] };
-    const row: BatchRow = item.label === undefined ? { id: item.id, line, scores } : { id: item.id, line, label: item.label, scores };
-    write(row, `${JSON.stringify(row)}\n`);
+    const base: BatchRow = item.label === undefined ? { id: item.id, line, scores } : { id: item.id, line, label: item.label, scores };
+    const row = opts.by ? { ...base, by: opts.by } : base;
+    write(row, rowLine(row, opts.sourceLine?.(line)));
   });
 }
 
@@ -112,14 +122,19 @@ export function parseRow(text: string): BatchRow | string {
 }
 
 /**
- * For --resume: the rows already in `path` (complete lines only). A torn last line (no newline) is
- * cut off the file, so appending continues cleanly. Throws for a line that is not batch output.
+ * For --resume: the rows already in `path` (complete lines only) and the byte length of those lines;
+ * a torn last line (no newline) is left for the caller to cut once every check has passed, so a
+ * refused resume changes nothing. Throws for a line that is not batch output.
  */
-export function resumeRows(path: string): BatchRow[] {
-  if (!existsSync(path)) return [];
-  const text = readFileSync(path, 'utf8');
+export function resumeRows(path: string): { rows: BatchRow[]; keep: number; torn: boolean } {
+  if (!existsSync(path)) return { rows: [], keep: 0, torn: false };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new CliError(`cannot resume from ${path}: ${(e as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`);
+  }
   const end = text.lastIndexOf('\n') + 1;
-  if (end < text.length) truncateSync(path, Buffer.byteLength(text.slice(0, end)));
   const rows: BatchRow[] = [];
   text
     .slice(0, end)
@@ -130,7 +145,7 @@ export function resumeRows(path: string): BatchRow[] {
       if (typeof row === 'string') throw new CliError(`cannot resume from ${path}: line ${i + 1} is ${row}`);
       rows.push(row);
     });
-  return rows;
+  return { rows, keep: Buffer.byteLength(text.slice(0, end)), torn: end < text.length };
 }
 
 /**
@@ -187,6 +202,8 @@ export async function batchCommand(argv: readonly string[], io: CliIo): Promise<
     prefillChunk,
   };
   const format = inputFormat(inPath, flagString(args, 'format'));
+  // Before anything is read or opened: an output that is the input would destroy it.
+  refuseSameFile(inPath, outPath, io.stdin === process.stdin);
   const text = await readInput(inPath, io);
   const name = inPath === '-' ? 'standard input' : inPath;
   const err = (m: string): void => void io.stderr.write(`cotk batch: ${m}\n`);
@@ -200,7 +217,8 @@ export async function batchCommand(argv: readonly string[], io: CliIo): Promise<
   if (generating && args.flags.get('generate') !== true) err(`${name} is a prompt set ({"id", "prompt", "expected"}): generating an answer to each prompt and grading it (generate mode)`);
   const mine = shard ? all.filter((r) => r.index % shard[1] === shard[0]) : all;
 
-  const done = resume ? resumeRows(outPath) : [];
+  const resumed = resume ? resumeRows(outPath) : { rows: [], keep: 0, torn: false };
+  const done = resumed.rows;
   const doneLines = new Set(done.map((r) => r.line));
   const known = new Set(mine.map((r) => r.line));
   const stray = done.find((r) => !known.has(r.line));
@@ -212,35 +230,75 @@ export async function batchCommand(argv: readonly string[], io: CliIo): Promise<
     );
   }
   const todo = mine.filter((r) => !doneLines.has(r.line));
+  if (outPath !== '-') checkWritable(outPath);
 
-  const engine = await openEngine(args);
+  const engine = await openEngine(args, err);
+  const info = engine.info();
+  const by: MadeBy = {
+    model: info.name,
+    variant: info.variant,
+    formulation,
+    cotk: COTK_VERSION,
+    shard: shard ? `${shard[0]}/${shard[1]}` : '0/1',
+    records: mine.filter((r) => typeof r.item !== 'string').length,
+    ...(generating
+      ? { generate: { maxTokens: genOpts.maxTokens ?? null, temperature: genOpts.temperature ?? 0, topP: genOpts.topP ?? 1, seed: genOpts.seed ?? 0 } }
+      : {}),
+  };
   let fd: number | null = null;
   try {
+    const bad = mismatch(done, by, SAME_RUN);
+    if (bad) {
+      throw new CliError(
+        `cannot resume from ${outPath}: its line for input line ${bad.line} was made with ${bad.why.replace(' against ', ', this run with ')}; resume with the same options, or write to a new --out`,
+      );
+    }
+    if (done.length > 0 && done.every((r) => madeBy(r) === null)) err(`${outPath} was written by an older cotk batch: its model and variant cannot be checked against this run's (${by.model}, ${by.variant})`);
+    // The torn last line is cut by rewriting the file whole (temporary file + rename), only now that every check passed.
+    if (resumed.torn) writeFileAtomic(outPath, readFileSync(outPath).subarray(0, resumed.keep));
     fd = outPath === '-' ? null : openSync(outPath, resume ? 'a' : 'w');
   } catch (e) {
     await engine.release();
-    throw new CliError(`cannot write ${outPath}: ${(e as Error).message}`);
+    throw writeError(e, outPath);
   }
   const rows: BatchRow[] = [...done];
   const showProgress = args.flags.get('progress') === true || (io.stderr as { isTTY?: boolean }).isTTY === true;
   const progress = showProgress ? new Progress(todo.length, (s) => io.stderr.write(s)) : null;
   let handled = 0;
   const t0 = performance.now();
+  let written = resume ? resumed.keep : 0;
   const onRow = (row: BatchRow, line: string): void => {
+    if (fd === null) {
+      io.stdout.write(line);
+    } else {
+      try {
+        const buf = Buffer.from(line);
+        for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
+      } catch (e) {
+        // Never leave a half-written line that reads as complete: cut back to the last whole line.
+        try {
+          ftruncateSync(fd, written);
+        } catch {
+          // the sentence below is what matters
+        }
+        throw writeError(e, outPath);
+      }
+      written += Buffer.byteLength(line);
+    }
     rows.push(row);
-    if (fd === null) io.stdout.write(line);
-    else writeSync(fd, line);
   };
   const onReport = (m: string): void => {
     progress?.finish();
     err(m);
   };
   const onRecord = (): void => progress?.tick(++handled);
+  const inputLines = format === 'jsonl' ? text.split('\n') : null;
+  const sourceLine = (line: number): string | undefined => inputLines?.[line - 1];
   try {
     if (done.length > 0) err(`resuming: ${done.length} trace(s) already in ${outPath}, ${todo.length} record(s) to go`);
     const s = generating
-      ? await generateRecords(engine, todo as PromptRecord[], onRow, onReport, { generate: genOpts, formulation, onRecord })
-      : await scoreRecords(engine, todo as BatchRecord[], onRow, onReport, { prefillChunk, formulation, onRecord });
+      ? await generateRecords(engine, todo as PromptRecord[], onRow, onReport, { generate: genOpts, formulation, onRecord, by, sourceLine })
+      : await scoreRecords(engine, todo as BatchRecord[], onRow, onReport, { prefillChunk, formulation, onRecord, by, sourceLine });
     progress?.finish();
     const secs = ((performance.now() - t0) / 1000).toFixed(2);
     err(`${generating ? 'generated, graded and scored' : 'scored'} ${s.scored} trace(s) in ${secs} s${s.skipped ? `, skipped ${s.skipped} bad line(s)` : ''}`);

@@ -3,6 +3,8 @@ import { BatchInputError, readPromptRecords as readCore, type InputFormat, type 
 import type { Engine, GenerateOptions } from '../engine/index';
 import { FORMULATION_SCORER, type BatchRow, type Formulation } from './batchEval';
 import { CliError } from './io';
+import type { MadeBy } from './provenance';
+import { rowLine } from './rawId';
 import { forEachRecord, type BatchSummary } from './records';
 
 export { detectDatasetKind, type PromptItem, type PromptRecord } from '../core/promptSet';
@@ -39,6 +41,10 @@ export interface GenerateRecordsOptions {
   readonly generate: GenerateOptions;
   readonly formulation?: Formulation;
   readonly onRecord?: () => void;
+  /** What made the rows, written as each row's last field ("by"). */
+  readonly by?: MadeBy;
+  /** The input's text of a line (JSON lines), so a number id is written as it was (rawId.ts). */
+  readonly sourceLine?: (line: number) => string | undefined;
 }
 
 /**
@@ -59,7 +65,8 @@ export async function generateRecords(
     const run = await engine.generate(item.prompt, { ...opts.generate, seed: baseSeed + index, stateCapBytes: 0 });
     const { answer, label } = gradeOutput(run.text, item.expected);
     const scores: Record<string, number | null> = { ...run.scores, cotk: run.scores[cotkFrom] };
-    const row: GeneratedRow = { id: item.id, line, prompt: item.prompt, expected: item.expected, output: run.text, answer, label, stop: run.stop, scores };
-    write(row, `${JSON.stringify(row)}\n`);
+    const base: GeneratedRow = { id: item.id, line, prompt: item.prompt, expected: item.expected, output: run.text, answer, label, stop: run.stop, scores };
+    const row = opts.by ? { ...base, by: opts.by } : base;
+    write(row, rowLine(row, opts.sourceLine?.(line)));
   });
 }

@@ -1,6 +1,6 @@
-import { writeFile } from 'node:fs/promises';
 import { statesCaseJson, toStatesCase, type Engine } from '../engine/index';
 import { asCliError, engineMemory, flagNumber, flagString, MODEL_FLAGS, MODEL_USAGE, openEngine } from './engineSetup';
+import { writeFileAtomic } from './files';
 import { planRun } from './memory';
 import { CliError, parseArgs, type CliIo } from './io';
 
@@ -43,8 +43,11 @@ export async function captureCommand(argv: readonly string[], io: CliIo): Promis
     throw new CliError(`give either --ids, or --prompt with --output\n${CAPTURE_USAGE}`);
   }
   const promptLength = flagNumber(args, 'prompt-length', Number.isInteger, 'a whole number');
+  const out = flagString(args, 'out');
+  if (out !== undefined && out.trim() === '') throw new CliError('--out needs a file name (or - for standard output), got an empty one');
+  if (output !== undefined && output.trim() === '') throw new CliError('--output is empty: give the assistant\'s output text (from <think> to the end), so there is something to capture and score');
   const ids = idsText === undefined ? null : parseIds(idsText);
-  const engine = await openEngine(args);
+  const engine = await openEngine(args, (m) => void io.stderr.write(`cotk capture: ${m}\n`));
   try {
     const opts = { stateCapBytes: Infinity, keepLogits: true };
     let run;
@@ -60,15 +63,8 @@ export async function captureCommand(argv: readonly string[], io: CliIo): Promis
     const c = toStatesCase(run, engine.info().config.vocabSize, undefined, 'capture');
     for (const note of run.segments.notes) io.stderr.write(`cotk capture: note: ${note}\n`);
     const json = `${JSON.stringify({ cases: [statesCaseJson(c)] })}\n`;
-    const out = flagString(args, 'out');
     if (out === undefined || out === '-') io.stdout.write(json);
-    else {
-      try {
-        await writeFile(out, json);
-      } catch (e) {
-        throw new CliError(`cannot write ${out}: ${(e as Error).message}`);
-      }
-    }
+    else writeFileAtomic(out, json);
     return 0;
   } catch (e) {
     throw asCliError(e);

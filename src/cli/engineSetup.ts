@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { env as hfEnv } from '@huggingface/transformers';
 import { createEngine, EngineError, type Engine, type OrtModule } from '../engine/index';
 import { CliError, type ParsedArgs } from './io';
@@ -58,10 +59,23 @@ export function engineMemory(engine: Engine): EngineMemory | undefined {
   return memory.get(engine);
 }
 
-export async function openEngine(args: ParsedArgs): Promise<Engine> {
+/** --threads N: a whole number from 1 to the machine's cores (more threads than cores only wait on each other). */
+export function parseThreads(args: ParsedArgs, cores = availableParallelism()): number | undefined {
+  const threads = flagNumber(args, 'threads', (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1');
+  if (threads !== undefined && threads > cores) {
+    throw new CliError(`--threads ${threads} is more than the ${cores} core(s) of this machine: threads beyond the cores only wait on each other; pass --threads ${cores} or fewer`);
+  }
+  return threads;
+}
+
+/**
+ * Loads the model of --model/--variant on --runtime. `warn` gets the engine's notes about the model
+ * (no chat template, no <think> tokens): what a user must know before trusting a score.
+ */
+export async function openEngine(args: ParsedArgs, warn?: (m: string) => void): Promise<Engine> {
   const dir = flagString(args, 'model');
   if (!dir) throw new CliError('--model DIR is required (e.g. --model public/models/tiny-reasoner)');
-  const threads = flagNumber(args, 'threads', (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1');
+  const threads = parseThreads(args);
   // Everything comes from the folder; transformers.js must never try the Hub from the CLI.
   hfEnv.allowRemoteModels = false;
   try {
@@ -83,6 +97,7 @@ export async function openEngine(args: ParsedArgs): Promise<Engine> {
       sessionOptions: intraOpNumThreads === undefined ? {} : { intraOpNumThreads },
     });
     memory.set(engine, { request: { shape: shapeOf(files), weightsBytes: weightsBytes(files), dtype: files.variant, runtime: planRuntime }, budget: () => processBudget(maxMemory, planRuntime) });
+    for (const note of engine.info().notes) warn?.(`warning: ${note}`);
     return engine;
   } catch (e) {
     throw asCliError(e);

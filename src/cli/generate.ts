@@ -60,7 +60,7 @@ export async function generateCommand(argv: readonly string[], io: CliIo): Promi
     seed: flagNumber(args, 'seed', Number.isInteger, 'an integer'),
   };
   const json = args.flags.has('json');
-  const engine = await openEngine(args);
+  const engine = await openEngine(args, (m) => void io.stderr.write(`cotk generate: ${m}\n`));
   const eos = new Set(engine.info().special.eos);
   // Ctrl-C stops the run at the next step and still prints what there is.
   const abort = new AbortController();

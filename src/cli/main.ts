@@ -1,6 +1,7 @@
 import { BATCH_USAGE, batchCommand } from './batch';
 import { CAPTURE_USAGE, captureCommand } from './capture';
 import { GENERATE_USAGE, generateCommand } from './generate';
+import { fsSentence, WRITE_FAILED } from './files';
 import { CliError, type CliIo } from './io';
 import { MERGE_USAGE, mergeCommand } from './merge';
 import { STATES_USAGE, statesCommand } from './states';
@@ -25,9 +26,27 @@ ${BATCH_USAGE}
 
 ${MERGE_USAGE}`;
 
-/** Runs one `cotk` invocation; returns the exit code (0 ok, 2 bad usage or input, 1 internal error). */
+/** ANSI escape sequences (colours, cursor moves) that a runtime's message may carry; never shown raw. */
+// eslint-disable-next-line no-control-regex -- the escape character is what is matched
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+/**
+ * Standard output closed early (`cotk states FILE | head -c 10`) ends the command quietly, as Unix
+ * tools do; a full disk or another write failure (`> /dev/full`) is one sentence on stderr and exit 1.
+ * Without this, Node prints the EPIPE/ENOSPC error with a stack trace.
+ */
+function guardStdout(io: CliIo, command: string | undefined): void {
+  io.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    io.stderr.write(`cotk ${command ?? ''}: ${fsSentence(e, 'standard output')}\n`.replace('cotk : ', 'cotk: '));
+    process.exit(WRITE_FAILED);
+  });
+}
+
+/** Runs one `cotk` invocation; returns the exit code (0 ok, 2 bad usage or input, 1 internal error or a failed write). */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
+  if (io.stdout === process.stdout) guardStdout(io, command);
   try {
     switch (command) {
       case 'states':
@@ -51,10 +70,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
   } catch (e) {
     if (e instanceof CliError) {
-      io.stderr.write(`cotk ${command ?? ''}: ${e.message}\n`.replace('cotk : ', 'cotk: '));
+      io.stderr.write(`cotk ${command ?? ''}: ${e.message.replace(ANSI, '')}\n`.replace('cotk : ', 'cotk: '));
       return e.exitCode;
     }
-    io.stderr.write(`cotk ${command}: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    const code = (e as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO' || code === 'EROFS') {
+      io.stderr.write(`cotk ${command}: ${fsSentence(e, 'the output')}\n`);
+      return WRITE_FAILED;
+    }
+    io.stderr.write(`cotk ${command}: internal error: ${((e as Error).stack ?? String(e)).replace(ANSI, '')}\n`);
     return 1;
   }
 }

@@ -29,7 +29,8 @@ export async function forEachRecord<T>(
         await handle(item, r.line, r.index);
         scored++;
       } catch (e) {
-        if (!(e instanceof EngineError) || e.code === 'engine-closed') throw e;
+        // A closed engine or damaged weights fail every record alike: stop instead of skipping them all.
+        if (!(e instanceof EngineError) || e.code === 'engine-closed' || e.code === 'corrupt-model') throw e;
         report(`line ${r.line}: ${e.message} (skipped)`);
         skipped++;
       }

@@ -25,7 +25,9 @@ export async function statesCommand(argv: readonly string[], io: CliIo): Promise
   const args = parseArgs(argv, [], ['allow-empty-answer']);
   if (args.positional.length !== 1) throw new CliError(`expected one FILE\n${STATES_USAGE}`);
   const path = args.positional[0];
-  const text = await readInput(path, io);
+  const raw0 = await readInput(path, io);
+  // A UTF-8 byte order mark (Windows editors write one) is not part of the JSON; the app reads such files too.
+  const text = raw0.startsWith('\uFEFF') ? raw0.slice(1) : raw0;
   let raw: unknown;
   try {
     raw = parseJsonLenient(text);

@@ -111,6 +111,7 @@ function caseLabel(i: number, c: Obj): string {
 export function parseStatesCase(raw: unknown, index: number, opts: ParseOptions = {}): StatesCase {
   const obj = asObject(raw, `case ${index}`, 'cases[]');
   const r: Reader = new Reader(caseLabel(index, obj), obj);
+  if (obj.name !== undefined && obj.name !== null && typeof obj.name !== 'string') r.fail('name', `expected a string (the case's label), got ${describe(obj.name)}`);
   const layers = r.int('layers', 1);
   const tokens = r.int('tokens', 1);
   const dim = r.int('dim', 1);

@@ -98,7 +98,8 @@ export async function createEngine(ort: OrtModule, files: ModelFiles, opts: Engi
   const promptIds = (p: PromptInput): number[] => {
     if (typeof p === 'string') return tokenizer.encodeChat(p);
     if (!p.ids.every((x) => Number.isInteger(x) && x >= 0 && x < files.config.vocabSize)) {
-      throw new EngineInputError(`prompt ids must be integers in [0, ${files.config.vocabSize}).`);
+      const bad = p.ids.find((x) => !(Number.isInteger(x) && x >= 0 && x < files.config.vocabSize));
+      throw new EngineInputError(`prompt id ${bad} is outside the model's vocabulary: ids must be integers in [0, ${files.config.vocabSize}).`);
     }
     return [...p.ids];
   };
@@ -131,6 +132,8 @@ export async function createEngine(ort: OrtModule, files: ModelFiles, opts: Engi
     score: (prompt, output, o = {}, onToken, signal) =>
       exclusive(async () => {
         const out = typeof output === 'string' ? tokenizer.encode(output) : [...output];
+        const bad = out.findIndex((x) => !Number.isInteger(x) || x < 0 || x >= files.config.vocabSize);
+        if (bad >= 0) throw new EngineInputError(`output id ${out[bad]} (position ${bad + 1} of the output) is outside the model's vocabulary: ids must be integers in [0, ${files.config.vocabSize}).`);
         return teacherForce(ctx, promptIds(prompt), out, o, onToken, signal);
       }),
     lens: (states, targets, k) => exclusive(() => lens(states, targets, k)),

@@ -165,7 +165,8 @@ export class EngineHost implements EngineWorkerApi {
       backend,
       adapter: backend === 'webgpu' ? (gpu?.adapter ?? null) : null,
       parity,
-      notices,
+      // The engine's own warnings about the model (no chat template, no <think> tokens) belong beside the backend's.
+      notices: [...notices, ...engine.info().notes],
       loadMs: performance.now() - t0,
     };
     return this.current;

@@ -23,7 +23,9 @@ function advice(op: string, ctx: OrtErrorContext): string {
     return 'this runtime has no kernel for that quantized operator; pick the fp32 variant (fp32-cpu or fp32), or run this graph in onnxruntime-node (the cotk CLI).';
   }
   if (/webgpu/i.test(ctx.runtime)) return 'pick the fp32 variant, or switch to the WASM backend.';
-  return 'pick a variant made for the CPU (fp32-cpu, int4-cpu, fp32, q4), or run this one on WebGPU.';
+  // Already a CPU graph on a CPU runtime: another variant would not help; the graph and its inputs or config disagree.
+  if (!/gpu|f16|cuda|dml/i.test(ctx.model)) return 'the graph and what it was fed disagree (a config value or a token id the graph does not allow); check the model folder against the graph, or copy it again.';
+  return 'this variant was made for a GPU: pick a variant made for the CPU (fp32-cpu, int4-cpu, fp32, q4), or run this one on WebGPU.';
 }
 
 export function explainOrtError(e: unknown, ctx: OrtErrorContext): EngineError {

@@ -4,6 +4,7 @@ import { explainOrtError, type OrtErrorContext } from './ortErrors';
 import type { ModelFiles, ProgressCallback } from './source/types';
 import { checkOnnx } from './source/validate';
 import { GBQ_OP, gbqProbeModel, hasQuantizedGather, lowerQuantizedGather } from './tap/quantizedGather';
+import { TapError } from './tap/errors';
 
 /**
  * One inference session over a (tapped) decoder graph, plus what the decode loop must know about
@@ -151,7 +152,14 @@ export async function openSession(ort: OrtModule, files: ModelFiles, opts: Sessi
   let statesOutput: string | null = null;
   if (opts.tap) {
     opts.onProgress?.({ phase: 'tap', message: 'adding hidden-state outputs to the graph' });
-    const tapped = opts.tap(files.graph, { expectedLayers: files.config.layers });
+    let tapped: TapResult;
+    try {
+      tapped = opts.tap(files.graph, { expectedLayers: files.config.layers });
+    } catch (e) {
+      // The walk's sentence says what it found against what the config says; never an internal error.
+      if (e instanceof TapError) throw new UnsupportedModelError(`${ctx.graphFile}: cannot add the hidden-state outputs: ${e.message}`, null, { cause: e });
+      throw e;
+    }
     graph = tapped.model;
     statesOutput = tapped.info.statesOutput;
   }

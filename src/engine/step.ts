@@ -1,4 +1,4 @@
-import { UnsupportedModelError } from './errors';
+import { CorruptModelError, UnsupportedModelError } from './errors';
 import { explainOrtError } from './ortErrors';
 import { floatData, type OrtTensor } from './ort';
 import type { ModelSession } from './session';
@@ -97,5 +97,36 @@ export async function runStep(ms: ModelSession, cache: KvCache, ids: ArrayLike<n
     );
   }
   const states = io.states ? floatData(out[io.states], io.states) : null;
+  checkFinite(ms, start, n, logits, states);
   return { n, start, logits, states };
+}
+
+function firstNonFinite(xs: Float32Array): number {
+  for (let i = 0; i < xs.length; i++) if (!Number.isFinite(xs[i])) return i;
+  return -1;
+}
+
+/**
+ * NaN or ±Infinity in the logits or the states is never a score: it comes from corrupted weights
+ * (a damaged .onnx.data) or an overflow, and would otherwise surface as null scores or empty
+ * segments. Refused here, for every runtime, naming what went non-finite and where.
+ */
+function checkFinite(ms: ModelSession, start: number, n: number, logits: Float32Array, states: Float32Array | null): void {
+  const fail = (what: string, x: number, pos: number): never => {
+    throw new CorruptModelError(
+      `${ms.errorContext.graphFile} (with its weights)`,
+      `the model computed ${Number.isNaN(x) ? 'NaN' : String(x)} in ${what} at position ${pos}; finite inputs give finite outputs, so its weights are damaged or overflow`,
+    );
+  };
+  const li = firstNonFinite(logits);
+  if (li >= 0) fail('its logits', logits[li], start + Math.floor(li / (logits.length / n)));
+  if (states) {
+    const si = firstNonFinite(states);
+    if (si >= 0) {
+      const perLayer = states.length / (ms.io.past.length + 2);
+      const layer = Math.floor(si / perLayer);
+      const what = layer === ms.io.past.length + 1 ? 'the final-normed hidden state' : layer === 0 ? 'the embedding (hidden state 0)' : `the hidden state after layer ${layer}`;
+      fail(what, states[si], start + Math.floor((si % perLayer) / (perLayer / n)));
+    }
+  }
 }

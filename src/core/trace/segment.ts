@@ -41,6 +41,10 @@ function openThinkInPrompt(ids: ArrayLike<number>, promptEnd: number, sp: Specia
   return -1;
 }
 
+/** Text after the end of the turn is not the model's answer: never scored, and said so. */
+export const AFTER_EOS_NOTE = 'after the end-of-sequence token';
+const afterEos = (k: number): string => `${k} token(s) ${AFTER_EOS_NOTE} are not scored.`;
+
 /**
  * Splits a token sequence into prompt / reasoning / answer (SCORING.md, "The sequence").
  * `promptEnd` is the number of chat-templated prompt tokens; the model's output starts there.
@@ -69,6 +73,7 @@ export function segmentTrace(ids: ArrayLike<number>, promptEnd: number, sp: Spec
     const eosAt = endThinkAt; // the first EOS, or -1
     const end = eosAt >= 0 ? eosAt : n;
     notes.push('No </think>: the reasoning never closed, so the answer is empty.');
+    if (eosAt >= 0 && eosAt + 1 < n) notes.push(afterEos(n - eosAt - 1));
     return {
       prompt: [0, promptEnd],
       reasoning: [reasonStart, end],
@@ -82,6 +87,7 @@ export function segmentTrace(ids: ArrayLike<number>, promptEnd: number, sp: Spec
   const eosAt = indexFrom(ids, endThinkAt + 1, isEos);
   const answerEnd = eosAt >= 0 ? eosAt : n;
   if (eosAt < 0) notes.push('No end-of-sequence token: the answer runs to the last token.');
+  else if (eosAt + 1 < n) notes.push(afterEos(n - eosAt - 1));
   return {
     prompt: [0, promptEnd],
     reasoning: [reasonStart, endThinkAt],

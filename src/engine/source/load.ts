@@ -2,7 +2,7 @@ import { CorruptModelError, MissingFileError, ModelConfigError } from '../errors
 import { configFromGenai, configFromHf, parseJsonFile } from './config';
 import { externalPath, pickVariant, planLayout, type VariantPlan } from './layout';
 import type { ExternalDataFile, ModelConfig, ModelFiles, ProgressCallback } from './types';
-import { checkOnnx, requiredSizes } from './validate';
+import { checkConfigAgainstGraph, checkOnnx, checkTokenizer, requiredSizes } from './validate';
 
 /**
  * Turns any folder-like source into {@link ModelFiles}. The source only lists and reads files, so
@@ -91,6 +91,9 @@ export async function loadModelFiles(src: FolderReader, opts: LoadFilesOptions =
   if (chatTemplate === null && plan.chatTemplate) chatTemplate = new TextDecoder().decode(await readFile(src, plan.chatTemplate, opts.onProgress));
   const graph = await readFile(src, plan.graph, opts.onProgress);
   const externalData = await readExternal(src, plan, graph, new Set(paths), opts.onProgress);
+  // Only now that the graph is known whole: the config and the tokenizer must agree with it.
+  checkConfigAgainstGraph(plan.config, config, graph, plan.graph);
+  checkTokenizer(plan.tokenizer, tokenizerJson, config.vocabSize);
   return {
     name: src.name,
     layout: plan.layout,

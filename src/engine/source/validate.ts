@@ -1,4 +1,7 @@
-import { CorruptModelError } from '../errors';
+import { CorruptModelError, ModelConfigError } from '../errors';
+import { parseModel, type OnnxModel } from '../tap/onnx';
+import { planTap } from '../tap/walk';
+import type { ModelConfig } from './types';
 
 /**
  * A cheap structural check of an ONNX file before any runtime sees it. ORT's own message for a
@@ -116,4 +119,108 @@ export function requiredSizes(refs: readonly ExternalRef[]): Map<string, number>
   const need = new Map<string, number>();
   for (const r of refs) need.set(r.location, Math.max(need.get(r.location) ?? 0, r.offset + Math.max(0, r.length)));
   return need;
+}
+
+/**
+ * What the graph itself says about the architecture, read from its structure (the tap's walk), its
+ * initializer shapes and its attention attributes; a field is null where this graph does not state it.
+ */
+export interface GraphFacts {
+  readonly layers: number | null;
+  readonly hiddenSize: number | null;
+  readonly numHeads: number | null;
+  readonly numKvHeads: number | null;
+  /** Rows of the embedding table (or the LM head's outputs). */
+  readonly vocabSize: number | null;
+  /** Positions the rotary cache (GroupQueryAttention's cos_cache) holds. */
+  readonly rotaryPositions: number | null;
+}
+
+const NO_FACTS: GraphFacts = { layers: null, hiddenSize: null, numHeads: null, numKvHeads: null, vocabSize: null, rotaryPositions: null };
+
+/** Reads {@link GraphFacts}; a graph the walk cannot read gives no facts (the tap then says why, at session time). */
+export function graphFacts(graph: Uint8Array): GraphFacts {
+  let model: OnnxModel;
+  try {
+    model = parseModel(graph);
+  } catch {
+    return NO_FACTS;
+  }
+  let layers: number | null = null;
+  let hidden: number | null = null;
+  try {
+    const plan = planTap(model);
+    layers = plan.layers;
+    hidden = plan.hiddenSize;
+  } catch {
+    // not tappable: the session's tap reports it with the walk's own sentence
+  }
+  const dim = (tensor: string | undefined, axis: number): number | null => {
+    const d = tensor ? model.initializers.get(tensor)?.dims[axis] : undefined;
+    return typeof d === 'number' && d > 0 ? d : null;
+  };
+  const gqa = model.nodes.filter((n) => n.opType === 'GroupQueryAttention');
+  const attr = (name: string): number | null => {
+    const vs = new Set(gqa.map((n) => n.ints.get(name)).filter((v): v is number => v !== undefined));
+    return vs.size === 1 ? [...vs][0] : null;
+  };
+  const ids = model.inputs.find((i) => i.name === 'input_ids')?.name;
+  const lookup = ids ? model.nodes.find((n) => (n.opType === 'Gather' || n.opType === 'GatherBlockQuantized') && n.inputs[1] === ids) : undefined;
+  let vocab = lookup ? dim(lookup.inputs[0], 0) : null;
+  if (vocab === null) {
+    const head = model.nodes.find((n) => n.outputs.includes('logits'));
+    vocab = head?.opType === 'MatMulNBits' ? (head.ints.get('N') ?? null) : head?.opType === 'MatMul' ? dim(head.inputs[1], 1) : null;
+  }
+  return {
+    layers,
+    hiddenSize: hidden,
+    numHeads: attr('num_heads'),
+    numKvHeads: attr('kv_num_heads'),
+    vocabSize: vocab,
+    rotaryPositions: gqa.length ? dim(gqa[0].inputs[7], 0) : null,
+  };
+}
+
+/**
+ * Refuses a config that contradicts its graph (a hand-edited or mismatched config.json would load
+ * and score with wrong numbers): every value both state must agree. Throws {@link ModelConfigError}
+ * naming the field and both values.
+ */
+export function checkConfigAgainstGraph(configFile: string, config: ModelConfig, graph: Uint8Array, graphFile: string): void {
+  const facts = graphFacts(graph);
+  const checks: Array<[string, number, number | null, string]> = [
+    ['num_hidden_layers', config.layers, facts.layers, 'layers'],
+    ['hidden_size', config.hiddenSize, facts.hiddenSize, 'hidden size'],
+    ['num_attention_heads', config.numHeads, facts.numHeads, 'attention heads (GroupQueryAttention num_heads)'],
+    ['num_key_value_heads', config.numKvHeads, facts.numKvHeads, 'key/value heads (GroupQueryAttention kv_num_heads)'],
+    ['vocab_size', config.vocabSize, facts.vocabSize, 'vocabulary (rows of its embedding table)'],
+  ];
+  for (const [field, said, found, what] of checks) {
+    if (found !== null && said !== found) throw new ModelConfigError(configFile, `${field} is ${said}, but ${graphFile} has ${found} ${what}`);
+  }
+  if (facts.rotaryPositions !== null && config.contextLength > facts.rotaryPositions) {
+    throw new ModelConfigError(
+      configFile,
+      `the context length is ${config.contextLength}, but ${graphFile} has rotary positions (cos_cache) for ${facts.rotaryPositions} only; a longer sequence cannot run`,
+    );
+  }
+}
+
+/**
+ * Checks tokenizer.json against the model: a non-empty vocabulary whose every id (and every added
+ * token's id) is inside the embedding table. Throws {@link ModelConfigError} naming the file.
+ */
+export function checkTokenizer(file: string, tokenizerJson: object, vocabSize: number): void {
+  const t = tokenizerJson as { model?: { vocab?: unknown }; added_tokens?: unknown };
+  const vocab = t.model?.vocab;
+  const ids: number[] = [];
+  if (Array.isArray(vocab)) vocab.forEach((_, i) => ids.push(i)); // Unigram: [piece, score] pairs, id = index
+  else if (typeof vocab === 'object' && vocab !== null) for (const v of Object.values(vocab)) if (typeof v === 'number') ids.push(v);
+  if (ids.length === 0) throw new ModelConfigError(file, 'the vocabulary (model.vocab) is empty: the tokenizer cannot turn text into tokens');
+  if (Array.isArray(t.added_tokens)) for (const a of t.added_tokens as { id?: unknown }[]) if (typeof a?.id === 'number') ids.push(a.id);
+  let max = -1;
+  for (const id of ids) if (id > max) max = id;
+  if (max >= vocabSize) {
+    throw new ModelConfigError(file, `it has token id ${max}, but the model's vocabulary (vocab_size, the embedding's rows) is ${vocabSize}: this tokenizer belongs to another model`);
+  }
 }

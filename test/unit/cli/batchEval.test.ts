@@ -36,7 +36,7 @@ beforeAll(async () => {
   writeFileSync(IN, jsonl());
   one = await cotkInProcess(['batch', ...MODEL, '--in', IN, '--out', ONE]);
   oneFile = readFileSync(ONE, 'utf8');
-});
+}, 120_000); // generous: the shared CI machine may be loaded
 
 describe('cotk batch evaluation', () => {
   it('writes one line per trace with id, line, label and scores, and the metrics line last on stdout', async () => {
@@ -207,7 +207,7 @@ describe('cotk batch evaluation', () => {
     const few = jsonl(false).split('\n').slice(0, 4).join('\n');
     const unlabelled = await run('nolabel.jsonl', few);
     expect(unlabelled.code).toBe(0);
-    expect(unlabelled.stdout.trim().split('\n').map((l) => Object.keys(JSON.parse(l)))).toEqual(Array(4).fill(['id', 'line', 'scores']));
+    expect(unlabelled.stdout.trim().split('\n').map((l) => Object.keys(JSON.parse(l)))).toEqual(Array(4).fill(['id', 'line', 'scores', 'by']));
     expect(unlabelled.stderr).toMatch(/\ncotk batch: the input has no labels: metrics omitted \(add "label": 0\|1 to every line for AUROC, AUPR and FPR95\)\n$/);
     const labelled = jsonl().split('\n');
     const partial = await run('partial.jsonl', [...labelled.slice(0, 3), ...few.split('\n').slice(3)].join('\n'));
