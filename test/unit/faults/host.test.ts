@@ -23,7 +23,7 @@ function publicFetch(damage?: (path: string, bytes: Uint8Array, nth: number) => 
       const bytes = new Uint8Array(readFileSync(join(REPO_ROOT, 'public', path)));
       const n = (seen.get(path) ?? 0) + 1;
       seen.set(path, n);
-      return new Response(damage ? damage(path, bytes, n) : bytes);
+      return new Response((damage ? damage(path, bytes, n) : bytes) as Uint8Array<ArrayBuffer>);
     } catch {
       return new Response('not found', { status: 404 });
     }
