@@ -126,7 +126,11 @@ export class EngineHost implements EngineWorkerApi {
   private async files(source: ModelSourceSpec, gpu: GpuProbe | null, onProgress?: ProgressCallback): Promise<{ files: ModelFiles; parity: ParityReference | null }> {
     const preference = gpu?.f16 ? WEBGPU_VARIANT_PREFERENCE : CPU_VARIANT_PREFERENCE;
     if (source.kind === 'bundled') {
-      const { reader } = await this.bundledReader();
+      const { reader, manifest } = await this.bundledReader();
+      // Only a graph the manifest lists: a variant is a folder name, never a path to follow.
+      if (source.variant !== undefined && !manifest.variants.includes(source.variant)) {
+        throw new EngineInputError(`the bundled model has no graph “${source.variant.slice(0, 40)}” (it has ${manifest.variants.join(', ')}).`);
+      }
       // Without shader-f16 only the fp32 graph runs on WebGPU; with it, the int4 WebGPU graph.
       const variant = source.variant ?? (gpu?.f16 ? 'int4-webgpu' : 'fp32-cpu');
       const files = await loadModelFiles(reader, { variant, preference, onProgress });
