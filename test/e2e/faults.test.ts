@@ -153,8 +153,36 @@ async function engineWorker(page: Page): Promise<Worker> {
   return page.workers()[page.workers().length - 1];
 }
 
-describe('engine faults in Chromium (WebGPU on SwiftShader)', () => {
-  it('the worker dies mid-run: noticed, said, the partial run kept and saved, a new worker loads the model and runs', async () => {
+describe('engine faults in Chromium', () => {
+  it('the worker dies mid-batch (WASM): noticed, said, the batch pauses with its rows, a new worker loads the model, Resume finishes', async () => {
+    const { page, context } = await h.newPage();
+    const file = traces('worker-death.jsonl', 300, 3);
+    await ready(page, '?backend=wasm');
+    const w = await engineWorker(page);
+    await page.getByRole('tab', { name: 'Batch' }).click();
+    await page.setInputFiles('#batch-file', file);
+    await page.getByRole('button', { name: 'Score all' }).click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="batch-progress"]')?.getAttribute('data-done')) >= 5, null, { timeout: 120_000 });
+    const t0 = Date.now();
+    void w.evaluate(() => self.close()).catch(() => undefined);
+    await page.waitForSelector('[data-testid="batch-progress"][data-status="paused"]', { timeout: 10_000 });
+    console.log(`worker death noticed after ${Date.now() - t0} ms`);
+    const done = Number(await bar(page).getAttribute('data-done'));
+    expect(done).toBeGreaterThanOrEqual(5);
+    expect(done).toBeLessThan(300);
+    const said = (await page.getByTestId('engine-notice').textContent()) ?? '';
+    expect(said).toMatch(/^The engine worker stopped \(.*\); a new one is starting and the model reloads\. What the run had produced is kept\.$/);
+    await page.waitForSelector('[data-testid="engine-status"]:text("ready")', { timeout: 180_000 });
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.waitForSelector('[data-testid="batch-progress"][data-status="done"]', { timeout: 300_000 });
+    expect(await page.locator('[data-testid="batch-results"] tbody tr').count()).toBe(300);
+    expect(await page.getByTestId('batch-failed').count().catch(() => 0)).toBe(0);
+    recordProbe({ area: 'engine worker', input: 'self.close() in the worker mid-batch (WASM)', outcome: 'recovered', said, kept: 'every row scored before; the batch paused at the item in flight, the model reloaded on a new worker, Resume scored the rest (300 of 300)' });
+    await context.close();
+  }, 600_000);
+
+  // WebGPU on SwiftShader loads in minutes on a loaded 2-core machine: opt in with COTK_E2E_WEBGPU=1.
+  it.skipIf(!process.env.COTK_E2E_WEBGPU)('the worker dies mid-generation (WebGPU): the partial run is kept and saved, a new worker runs the next one', async () => {
     const { page } = await h.newPage();
     await ready(page, '?backend=webgpu');
     const w = await engineWorker(page);
@@ -181,16 +209,18 @@ describe('engine faults in Chromium (WebGPU on SwiftShader)', () => {
     await page.context().close();
   }, 400_000);
 
-  it('the WebGPU device is lost mid-run: the partial run stays, the model reloads on WASM, the next run works', async () => {
+  it.skipIf(!process.env.COTK_E2E_WEBGPU)('the WebGPU device is lost mid-run: the partial run stays, the model reloads on WASM, the next run works', async () => {
     const { page, context } = await h.newPage();
     // Keep a handle on every GPUDevice the worker makes (installed as soon as the worker exists).
     page.on('worker', (w) => {
       void w
         .evaluate(() => {
-          const g = self as unknown as { __devices: GPUDevice[] };
+          type Adapter = { requestDevice(...a: unknown[]): Promise<{ destroy(): void }> };
+          const g = self as unknown as { __devices: { destroy(): void }[]; GPUAdapter: { prototype: Adapter } };
           g.__devices = [];
-          const orig = GPUAdapter.prototype.requestDevice;
-          GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, ...args: Parameters<GPUAdapter['requestDevice']>) {
+          const proto = g.GPUAdapter.prototype;
+          const orig = proto.requestDevice;
+          proto.requestDevice = async function (this: Adapter, ...args: unknown[]) {
             const d = await orig.apply(this, args);
             g.__devices.push(d);
             return d;
@@ -201,11 +231,11 @@ describe('engine faults in Chromium (WebGPU on SwiftShader)', () => {
     await ready(page, '?backend=webgpu');
     expect(await page.getByTestId('model-backend').textContent()).toMatch(/^WebGPU/);
     const w = await engineWorker(page);
-    expect(await w.evaluate(() => (self as unknown as { __devices: GPUDevice[] }).__devices.length)).toBeGreaterThan(0);
+    expect(await w.evaluate(() => (self as unknown as { __devices: { destroy(): void }[] }).__devices.length)).toBeGreaterThan(0);
     await page.getByLabel('Question for the model').fill('(((6+40)*4)*6)*10=?');
     await page.getByRole('button', { name: 'Generate' }).click();
     await expect.poll(() => page.locator('.tok').count(), { timeout: 120_000 }).toBeGreaterThan(4);
-    await w.evaluate(() => (self as unknown as { __devices: GPUDevice[] }).__devices.forEach((d) => d.destroy()));
+    await w.evaluate(() => (self as unknown as { __devices: { destroy(): void }[] }).__devices.forEach((d) => d.destroy()));
     await page.waitForSelector('[data-testid="run-status"][data-status="error"]', { timeout: 30_000 });
     const kept = await page.locator('.tok').count();
     expect(kept).toBeGreaterThan(4);
