@@ -1,8 +1,9 @@
 // `npm test`: lint, type-check every project, build the app, make sure Debian's Chromium is there,
-// then run every Vitest project (unit in Node, e2e in real Chromium). Ends with one plain line
+// then run every Vitest project (unit in Node, e2e in real Chromium), then check that
+// docs/reliability.md lists the probes the tests recorded. Ends with one plain line
 // "N passed, N failed" (lint and typecheck count as one check each) and a non-zero exit on failure.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureChromium } from './ensure-chromium.mjs';
@@ -35,6 +36,8 @@ const report = resolve(root, 'test-results/vitest.json');
 mkdirSync(dirname(report), { recursive: true });
 const projects = built && browser ? [] : ['--project', 'unit', '--project', 'dom'];
 if (projects.length) console.error('✗ skipping the browser tests: the build or the browser is missing (see above)');
+// The reliability catalogue is built from the probes this run records: start from none.
+rmSync(resolve(root, 'test-results/reliability'), { recursive: true, force: true });
 step('tests (vitest)', bin('vitest'), ['run', ...projects, '--reporter=default', '--reporter=json', `--outputFile=${report}`, ...extra]);
 try {
   const r = JSON.parse(readFileSync(report, 'utf8'));
@@ -45,5 +48,10 @@ try {
   console.error(`✗ no vitest report (${e instanceof Error ? e.message : String(e)})`);
   failed++;
 }
+// After a full run (every project, no filter), docs/reliability.md must list exactly the probes the
+// tests recorded, with their outcomes: a probe added, removed or whose outcome changed fails here
+// until `node scripts/reliability.mjs` re-renders the catalogue and it is committed.
+if (projects.length === 0 && extra.length === 0) count(step('reliability catalogue (docs/reliability.md)', process.execPath, ['scripts/reliability.mjs', '--check']));
+else console.log('\n(reliability catalogue not checked: only a full run records every probe)');
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -10,7 +10,7 @@ import wasmBinary from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url
 import '../src/engine/comlinkErrors';
 import { EngineHost, type GpuProbe } from '../src/engine/host';
 import type { OrtModule } from '../src/engine/ort';
-import type { EngineWorkerApi, LensResult, RunResult } from '../src/engine/protocol';
+import { LIFE_LOCK_PREFIX, type EngineWorkerApi, type LensResult, type RunResult } from '../src/engine/protocol';
 import { CacheStorageCache } from '../src/engine/source/cache';
 
 ort.env.wasm.wasmPaths = { mjs: new URL(wasmMjs, self.location.href).href, wasm: new URL(wasmBinary, self.location.href).href };
@@ -40,6 +40,15 @@ const host = new EngineHost({
   baseUrl: new URL(import.meta.env.BASE_URL, self.location.origin).href,
   hubCache: typeof caches === 'undefined' ? null : new CacheStorageCache('cotk-models'),
   probeWebGpu,
+  // A damaged copy of a bundled file is dropped from every cache (the precache included), so the
+  // service worker fetches it from the network again.
+  evict: async (url) => {
+    if (typeof caches === 'undefined') return;
+    for (const name of await caches.keys()) {
+      const cache = await caches.open(name);
+      for (const req of await cache.keys()) if (req.url.split('?')[0] === url) await cache.delete(req);
+    }
+  },
 });
 
 /** The kept states and logits travel as transferred buffers, not copies. */
@@ -66,4 +75,20 @@ const api: EngineWorkerApi = {
   info: () => host.info(),
 };
 
-Comlink.expose(api);
+/**
+ * Holds a Web Lock named by the page for as long as this worker lives: the browser releases it when
+ * the worker ends (self.close(), terminate(), a crash), and the page, waiting for the same lock,
+ * learns at once that the worker is gone (src/engine/client.ts). Resolves once the lock is held.
+ */
+function holdLifeLock(name: string): Promise<boolean> {
+  const locks = (self.navigator as WorkerNavigator & { locks?: LockManager }).locks;
+  if (!locks || !name.startsWith(LIFE_LOCK_PREFIX)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    locks.request(name, () => {
+      resolve(true);
+      return new Promise<void>(() => undefined);
+    }).catch(() => resolve(false));
+  });
+}
+
+Comlink.expose({ ...api, holdLifeLock });

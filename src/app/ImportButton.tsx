@@ -2,6 +2,7 @@ import { useRef, useState, type DragEvent } from 'react';
 import { ErrorNote } from '../components/ErrorNote';
 import { openSavedRun } from '../record/open';
 import { parseRunFile } from '../record/serialize';
+import { checkRunConsistency } from '../record/validate';
 import { errorSentence } from '../state/errors';
 
 /** Larger than any run file the app writes without states by far; a states file may reach a few hundred MB. */
@@ -23,6 +24,7 @@ export async function importRunFile(file: File): Promise<ImportOutcome> {
   }
   try {
     const saved = parseRunFile(await file.text());
+    checkRunConsistency(saved);
     openSavedRun(saved);
     const n = saved.run.result?.tokens.length ?? saved.run.events.length;
     return { error: null, opened: `Opened “${saved.meta.name}” from ${name}: ${n} tokens, made with ${saved.meta.model.name}${saved.meta.keptStates ? ', hidden states included' : ''}.` };

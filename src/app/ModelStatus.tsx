@@ -11,6 +11,7 @@ const BACKENDS = { webgpu: 'WebGPU', wasm: 'WebAssembly (CPU)', cpu: 'CPU' } as 
 export function ModelStatus() {
   const model = useStore(selectModel);
   const engineReady = useStore((s) => s.engineReady);
+  const engineNotice = useStore((s) => s.engineNotice);
   const info = model.info;
   const status = !engineReady
     ? 'not connected'
@@ -53,6 +54,7 @@ export function ModelStatus() {
           ))}
         </ul>
       )}
+      <ErrorNote message={engineNotice} testId="engine-notice" />
       <ErrorNote message={model.error} testId="model-error" />
       {model.status === 'error' && (
         <button type="button" onClick={() => void loadModel()}>

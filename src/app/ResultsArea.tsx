@@ -25,9 +25,13 @@ export function ResultsArea() {
           through the layers and the answer’s confidence.
         </p>
       ) : view.rows.length === 0 ? (
-        <p className="empty" data-testid="results-waiting">
-          {run.status === 'running' ? 'Waiting for the first token…' : 'The run produced no output tokens.'}
-        </p>
+        <>
+          <p className="empty" data-testid="results-waiting">
+            {run.status === 'running' ? 'Waiting for the first token…' : 'The run produced no output tokens.'}
+          </p>
+          {/* A run without tokens (stopped at once, or opened from such a file) still exports: an empty table, a report that says so. */}
+          {run.status !== 'running' && run.status !== 'stopping' && <ExportMenu />}
+        </>
       ) : (
         <>
           <AnswerLine />

@@ -1,5 +1,5 @@
 import type { EngineWorkerApi } from '../engine/protocol';
-import { engineFailed, loadModel, setEngine } from '../state/actions';
+import { engineDied, engineFailed, loadModel, setEngine } from '../state/actions';
 
 /**
  * The one place the app meets the engine worker: tests render the app without calling this and
@@ -16,8 +16,10 @@ export async function bootEngine(): Promise<void> {
       const { createFakeEngine } = await import('../engine/fake');
       api = createFakeEngine({ delayMs: 20 });
     } else {
-      const { getEngine } = await import('../engine/client');
+      const { getEngine, onEngineDeath } = await import('../engine/client');
       api = getEngine();
+      // A worker that dies (closed, crashed, out of memory) is replaced: the model reloads on the new one.
+      onEngineDeath((sentence, cause) => void engineDied(sentence, cause === 'gpu-lost'));
     }
   } catch (e) {
     return engineFailed(e);

@@ -35,6 +35,8 @@ export interface HostDeps {
   readonly probeWebGpu: () => Promise<GpuProbe | null>;
   /** Milliseconds between streamed batches (default 100: at most ~10 updates a second). */
   readonly batchMs?: number;
+  /** Drops a URL from the browser's caches (the service worker's precache too), so the next fetch goes to the network. */
+  readonly evict?: (url: string) => Promise<void>;
 }
 
 interface BundledManifest {
@@ -50,7 +52,29 @@ interface BundledParity {
 
 const BUNDLED = 'models/tiny-reasoner/';
 
+/** A load failed and the model loaded before stays in use (its info travels with the error, by name). */
+export class ModelKeptError extends Error {
+  override readonly name = 'ModelKeptError';
+  constructor(
+    message: string,
+    readonly kept: WorkerInfo,
+  ) {
+    super(message);
+  }
+}
+
+/** The WebGPU device under the engine was lost (destroyed, a driver reset, the GPU process gone). */
+export class GpuLostError extends Error {
+  override readonly name = 'GpuLostError';
+}
+
+interface GpuDeviceLike {
+  readonly lost: Promise<{ readonly reason?: string; readonly message?: string }>;
+}
+
 export class EngineHost implements EngineWorkerApi {
+  /** Rejects with GpuLostError when the loaded WebGPU engine's device is lost; null on WASM. */
+  private gpuLost: Promise<never> | null = null;
   private engine: Engine | null = null;
   private current: WorkerInfo | null = null;
   private readonly runs = new Map<string, AbortController>();
@@ -69,12 +93,32 @@ export class EngineHost implements EngineWorkerApi {
     return bytes;
   }
 
+  /**
+   * A bundled file, checked against the size its manifest gives before it is used. A copy of the
+   * wrong size (a precache entry damaged or cut short since it was stored) is evicted from the
+   * browser's caches and fetched once more; still wrong, the load fails naming the file.
+   */
+  private async fetchChecked(path: string, expected: number | undefined, onBytes?: (loaded: number, total: number | null) => void): Promise<Uint8Array> {
+    const first = await this.fetchBytes(path, onBytes);
+    if (expected === undefined || first.byteLength === expected) return first;
+    await this.deps.evict?.(this.url(path)).catch(() => undefined);
+    const again = await this.fetchBytes(path, onBytes);
+    if (again.byteLength === expected) {
+      this.repaired.push(path.slice(BUNDLED.length));
+      return again;
+    }
+    throw new Error(`the bundled model file ${path} is ${again.byteLength} bytes, but the model's manifest says ${expected}: the copy this browser holds is damaged and could not be fetched again (clear this site's data, or reload when online)`);
+  }
+
+  /** Bundled files found damaged and fetched again during the current load. */
+  private repaired: string[] = [];
+
   private async bundledReader(): Promise<{ reader: FolderReader; manifest: BundledManifest }> {
     const manifest = JSON.parse(new TextDecoder().decode(await this.fetchBytes(`${BUNDLED}manifest.json`))) as BundledManifest;
     const reader: FolderReader = {
       name: 'tiny-reasoner (bundled)',
       list: async () => Object.keys(manifest.files),
-      read: (path, onProgress) => this.fetchBytes(`${BUNDLED}${path}`, onProgress),
+      read: (path, onProgress) => this.fetchChecked(`${BUNDLED}${path}`, manifest.files[path], onProgress),
     };
     return { reader, manifest };
   }
@@ -82,7 +126,11 @@ export class EngineHost implements EngineWorkerApi {
   private async files(source: ModelSourceSpec, gpu: GpuProbe | null, onProgress?: ProgressCallback): Promise<{ files: ModelFiles; parity: ParityReference | null }> {
     const preference = gpu?.f16 ? WEBGPU_VARIANT_PREFERENCE : CPU_VARIANT_PREFERENCE;
     if (source.kind === 'bundled') {
-      const { reader } = await this.bundledReader();
+      const { reader, manifest } = await this.bundledReader();
+      // Only a graph the manifest lists: a variant is a folder name, never a path to follow.
+      if (source.variant !== undefined && !manifest.variants.includes(source.variant)) {
+        throw new EngineInputError(`the bundled model has no graph “${source.variant.slice(0, 40)}” (it has ${manifest.variants.join(', ')}).`);
+      }
       // Without shader-f16 only the fp32 graph runs on WebGPU; with it, the int4 WebGPU graph.
       const variant = source.variant ?? (gpu?.f16 ? 'int4-webgpu' : 'fp32-cpu');
       const files = await loadModelFiles(reader, { variant, preference, onProgress });
@@ -113,12 +161,55 @@ export class EngineHost implements EngineWorkerApi {
     return { ids, logits: null, vocab: files.config.vocabSize, label: 'the same backend one token at a time', tolerance: fp32 ? 2e-2 : 0.25 };
   }
 
+  /**
+   * Loads a model in place of the current one. The current model stays loaded until the new one is
+   * ready: a load that fails (a folder with a broken file, a Hub download cut off) leaves it in
+   * place, and the error says so, so a failed load never costs the user the model that worked.
+   */
   async load(source: ModelSourceSpec, onProgress?: ProgressCallback, options: LoadOptions = {}): Promise<WorkerInfo> {
-    const t0 = performance.now();
     for (const c of this.runs.values()) c.abort();
-    await this.engine?.release();
-    this.engine = null;
-    this.current = null;
+    const previous = this.engine;
+    const previousInfo = this.current;
+    try {
+      const loaded = await this.loadNew(source, onProgress, options);
+      if (previous && previous !== loaded.engine) await previous.release().catch(() => undefined);
+      this.engine = loaded.engine;
+      this.current = loaded.info;
+      this.gpuLost = loaded.info.backend === 'webgpu' ? await this.watchGpu() : null;
+      return loaded.info;
+    } catch (e) {
+      if (previous && previousInfo) {
+        const why = e instanceof Error ? e.message : String(e);
+        throw new ModelKeptError(`${why.replace(/\.$/, '')}. ${previousInfo.name} (${previousInfo.variant}) stays loaded.`, previousInfo);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The device ONNX Runtime's WebGPU backend runs on, watched: once it is lost every GPU call fails or
+   * never returns, so a run in flight is ended with GpuLostError at once (its streamed tokens stay
+   * with the page, which reloads the model on WASM in a fresh worker: src/engine/client.ts).
+   */
+  private async watchGpu(): Promise<Promise<never> | null> {
+    let device: GpuDeviceLike | undefined;
+    try {
+      device = await (this.deps.ort as unknown as { env?: { webgpu?: { device?: Promise<GpuDeviceLike> } } }).env?.webgpu?.device;
+    } catch {
+      return null;
+    }
+    if (!device?.lost) return null;
+    const lost = device.lost.then((info) => {
+      throw new GpuLostError(`the GPU device was lost (${info.message || info.reason || 'no reason given'})`);
+    });
+    lost.catch(() => undefined);
+    return lost;
+  }
+
+  private async loadNew(source: ModelSourceSpec, onProgress: ProgressCallback | undefined, options: LoadOptions): Promise<{ engine: Engine; info: WorkerInfo }> {
+    const t0 = performance.now();
+    this.repaired = [];
+    const damagedBefore = this.deps.hubCache && 'damaged' in this.deps.hubCache ? (this.deps.hubCache.damaged as string[]).length : 0;
     const wanted = options.backend ?? 'auto';
     const gpu = wanted === 'wasm' ? null : await this.deps.probeWebGpu();
     const notices: string[] = [];
@@ -159,8 +250,10 @@ export class EngineHost implements EngineWorkerApi {
         parity = { ...parity, chosenChunk: Infinity };
       }
     }
-    this.engine = engine;
-    this.current = {
+    if (this.repaired.length) notices.push(`The browser's stored copy of ${this.repaired.join(', ')} was damaged (wrong size); it was fetched again before use.`);
+    const damaged = this.deps.hubCache && 'damaged' in this.deps.hubCache ? (this.deps.hubCache.damaged as string[]).slice(damagedBefore) : [];
+    if (damaged.length) notices.push(`${damaged.length} cached model file(s) no longer matched their recorded size or SHA-256 (${damaged.map((u) => u.split('/').pop()).join(', ')}); they were downloaded again before use.`);
+    const info: WorkerInfo = {
       ...engine.info(),
       backend,
       adapter: backend === 'webgpu' ? (gpu?.adapter ?? null) : null,
@@ -169,7 +262,7 @@ export class EngineHost implements EngineWorkerApi {
       notices: [...notices, ...engine.info().notes],
       loadMs: performance.now() - t0,
     };
-    return this.current;
+    return { engine, info };
   }
 
   private async runStreamed(runId: string, onTokens: TokensCallback | undefined, job: (onToken: (t: TokenEvent) => void, signal: AbortSignal) => Promise<RunResult>) {
@@ -186,10 +279,20 @@ export class EngineHost implements EngineWorkerApi {
       return sent;
     };
     try {
-      const result = await job((t) => {
+      const running = job((t) => {
         pending.push(t);
         if (performance.now() - last >= (this.deps.batchMs ?? 100)) flush();
       }, ctl.signal);
+      const lost = this.gpuLost;
+      if (lost) running.catch(() => undefined);
+      let result: RunResult;
+      try {
+        result = await (lost ? Promise.race([running, lost]) : running);
+      } catch (e) {
+        // The tokens computed before the failure reach the page before the error does.
+        await flush();
+        throw e;
+      }
       // Across the worker boundary the callback is a comlink proxy whose call resolves once the page
       // has handled the batch: awaiting the last one means no token can arrive after the result
       // (it travels on another port, so it could otherwise overtake the final batch).

@@ -25,6 +25,12 @@ export type ModelSourceSpec =
   /** A folder the user picked or dropped: its files by path relative to the folder. */
   | { readonly kind: 'files'; readonly name: string; readonly files: ReadonlyArray<{ readonly path: string; readonly data: Uint8Array }> };
 
+/**
+ * The engine worker holds a Web Lock named `${LIFE_LOCK_PREFIX}…` for its whole life; the page
+ * learns of its death when the same lock is granted to it (src/engine/client.ts).
+ */
+export const LIFE_LOCK_PREFIX = 'cotk-engine-life:';
+
 export type Backend = 'webgpu' | 'wasm' | 'cpu';
 
 /** How far the chosen backend's prefill agrees with a reference, at each chunk size tried. */

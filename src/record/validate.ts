@@ -1,5 +1,5 @@
 import { SCORERS, type ScoreKey } from '../core/scores/index';
-import type { CotkTrace } from '../core/scores/cotKinetics';
+import { reweightCotk, type CotkTrace } from '../core/scores/cotKinetics';
 import type { CotkV2Trace } from '../core/scores/cotkV2';
 import type { CoeScores } from '../core/scores/coe';
 import type { LogitStats } from '../core/scores/logits';
@@ -433,4 +433,61 @@ export function validateRunFile(v: unknown): SavedRun {
     problem('meta.keptStates', `says ${m.keptStates} but run.result.states is ${hasStates ? 'present' : 'absent'}.`);
   }
   return { meta: m, run };
+}
+
+/**
+ * A file that parses can still contradict itself (crafted, or damaged by a tool): tokens that do not
+ * match the ids, ids outside the model's vocabulary, a projection of tokens the run lacks, segments
+ * that give another score than the one saved. Shown as it is, such a run would render numbers that
+ * are not the file's or break a view, so it is refused with a sentence naming the field. Separate
+ * from validateRunFile (the format), and applied where a file is opened (ImportButton).
+ */
+export function checkRunConsistency({ meta: m, run }: SavedRun): void {
+  const vocab = m.model.vocab;
+  const checkIds = (ids: readonly number[], path: (i: number) => string) => {
+    if (vocab <= 0) return;
+    const i = ids.findIndex((id) => id >= vocab);
+    if (i >= 0) problem(path(i), `token id ${ids[i]} is outside the model's vocabulary of ${vocab} (meta.model.vocab).`);
+  };
+  checkIds(
+    run.events.map((t) => t.id),
+    (i) => `run.events[${i}].id`,
+  );
+  const r = run.result;
+  if (!r) return;
+  checkIds(r.ids, (i) => `run.result.ids[${i}]`);
+  const out = r.ids.length - r.promptLength;
+  if (r.tokens.length !== out) problem('run.result.tokens', `expected one token per output id (${out} = ids after the prompt), got ${r.tokens.length}.`);
+  r.tokens.forEach((t, i) => {
+    if (t.id !== r.ids[r.promptLength + i]) problem(`run.result.tokens[${i}].id`, `expected ${r.ids[r.promptLength + i]} (run.result.ids[${r.promptLength + i}]), got ${t.id}.`);
+    if (t.position !== r.promptLength + i) problem(`run.result.tokens[${i}].position`, `expected ${r.promptLength + i} (the prompt's length plus the token's index), got ${t.position}.`);
+  });
+  if (run.events.length > r.tokens.length) problem('run.events', `there are ${run.events.length} streamed tokens but only ${r.tokens.length} in run.result.tokens.`);
+  const pr = r.projection;
+  if (pr?.ok) {
+    const bad = pr.data.tokens.findIndex((t) => t >= r.tokens.length);
+    if (bad >= 0) problem(`run.result.projection.data.tokens[${bad}]`, `token ${pr.data.tokens[bad]} is not in the run (it has ${r.tokens.length} output tokens).`);
+    if (pr.data.layers !== (r.tokens.find((t) => t.speeds.length > 0)?.speeds.length ?? pr.data.layers)) {
+      problem('run.result.projection.data.layers', `expected the run's ${r.tokens.find((t) => t.speeds.length > 0)?.speeds.length} layers, got ${pr.data.layers}.`);
+    }
+  }
+  // The inspector recomputes the v1 trace energy from the tokens in the reasoning span (so it can
+  // follow γ): at the file's own γ that must give the file's score, or the segments and the tokens disagree.
+  const saved = r.scores.cotkEnergy;
+  const [a, b] = r.segments.reasoning;
+  const reasoning = r.tokens.filter((t) => t.position >= a && t.position < b);
+  if (saved !== null && Number.isFinite(saved) && reasoning.length > 0) {
+    const g = m.settings.gamma;
+    const again = reweightCotk(
+      reasoning.map((t) => t.kinetic),
+      reasoning.map((t) => t.curvature),
+      g,
+    ).traceEnergy;
+    if (!(Math.abs(again - saved) <= 1e-4 * Math.max(1, Math.abs(saved)))) {
+      problem(
+        'run.result.segments.reasoning',
+        `the reasoning span [${a}, ${b}] holds tokens whose v1 energy at γ = ${g} is ${Number.isFinite(again) ? again.toPrecision(6) : String(again)}, but the file's score is ${saved.toPrecision(6)}: its segments disagree with its tokens, so the run is refused rather than shown with a score that is not the file's.`,
+      );
+    }
+  }
 }

@@ -131,9 +131,13 @@ export function decodeShare(s: string): SharePayload {
   if (typeof mo !== 'object' || mo === null || Array.isArray(mo)) throw new ShareLinkError(`${DAMAGED}: it names no model.`);
   const src = own(mo as Obj, 'source');
   if (src !== 'bundled' && src !== 'hub' && src !== 'files') throw new ShareLinkError(`${DAMAGED}: its model source is not one the app knows.`);
+  const variant = optText(mo as Obj, 'variant') ?? '';
+  if (src === 'bundled' && variant !== '' && !BUNDLED_VARIANTS.includes(variant)) {
+    throw new ShareLinkError(`${DAMAGED}: it names a bundled graph “${variant.slice(0, 40)}” that this app does not have (it has ${BUNDLED_VARIANTS.join(', ')}).`);
+  }
   const model: ShareModel =
     src === 'bundled'
-      ? { source: src, variant: optText(mo as Obj, 'variant') ?? '' }
+      ? { source: src, variant }
       : src === 'hub'
         ? { source: src, repo: text(mo as Obj, 'repo', 'model repo'), dtype: optText(mo as Obj, 'dtype') ?? '', revision: optText(mo as Obj, 'revision') ?? '' }
         : { source: src };
@@ -147,6 +151,13 @@ export function decodeShare(s: string): SharePayload {
   }
   return { mode, pasteFormat: 'text', trace: text(o, 'trace', 'trace'), ...common };
 }
+
+/**
+ * The bundled model's graphs (public/models/tiny-reasoner/manifest.json "variants"; a unit test keeps
+ * the two in step). A link may name only one of these: anything else (a path such as
+ * `../../etc/passwd`) is refused before it reaches the picker or the engine.
+ */
+export const BUNDLED_VARIANTS: readonly string[] = ['fp32-cpu', 'int4-cpu', 'fp16-webgpu', 'int4-webgpu'];
 
 /** The share fragment of a location's hash (`#share=v1.…`), or null when it has none. */
 export function shareDataOf(hash: string): string | null {

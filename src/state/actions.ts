@@ -39,6 +39,9 @@ export function engineFailed(e: unknown): void {
 const NO_ENGINE = 'The model engine is not connected in this build yet; what you typed is kept in this browser.';
 
 export async function loadModel(source: ModelSourceSpec = loadSource, options: LoadOptions = loadOptions): Promise<void> {
+  // What was loaded before: a failed load that keeps that model keeps retrying it, not the failure.
+  const keptSource = loadSource;
+  const keptOptions = loadOptions;
   loadOptions = options;
   loadSource = source;
   const api = currentEngine();
@@ -58,8 +61,30 @@ export async function loadModel(source: ModelSourceSpec = loadSource, options: L
     useStore.setState((s) => ({ model: { ...s.model, status: 'ready', info, phase: null, error: null } }));
   } catch (e) {
     if (seq !== loadSeq) return;
-    useStore.setState((s) => ({ model: { ...s.model, status: 'error', error: errorSentence(e, 'The model did not load') } }));
+    const error = errorSentence(e, 'The model did not load');
+    // The engine kept the model it had (src/engine/host.ts): it stays ready, with the failure said.
+    const kept = e instanceof Error && e.name === 'ModelKeptError' ? await api.info().catch(() => null) : null;
+    if (seq !== loadSeq) return;
+    if (kept) {
+      loadSource = keptSource;
+      loadOptions = keptOptions;
+      useStore.setState((s) => ({ model: { ...s.model, status: 'ready', info: kept, phase: null, error } }));
+    } else {
+      useStore.setState((s) => ({ model: { ...s.model, status: 'error', error } }));
+    }
   }
+}
+
+/**
+ * The engine's worker died (src/engine/client.ts noticed): the run in flight has already failed with
+ * its tokens kept (and is saved in history like any run that ended early); this says so and loads
+ * the last model again on the new worker, so Generate, Stop and Batch work again.
+ */
+export async function engineDied(sentence: string, gpuLost = false): Promise<void> {
+  flushBatches();
+  useStore.setState({ engineNotice: sentence });
+  // After a lost GPU device the model comes back on WASM (the user may pick WebGPU again).
+  await loadModel(loadSource, gpuLost ? { ...loadOptions, backend: 'wasm' } : loadOptions);
 }
 
 function patchRun(id: string, patch: Partial<RunState>): void {
@@ -117,6 +142,7 @@ async function start(kind: RunState['kind'], prompt: string, call: (api: EngineW
   useStore.setState({
     run: { id, kind, prompt, status: 'running', events: [], result: null, error: null },
     inputError: null,
+    engineNotice: null,
     layer: null,
     lens: {},
     ...initialSelection,

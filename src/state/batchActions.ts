@@ -9,7 +9,19 @@ import { errorSentence } from './errors';
 import { setMode, setPasteFormat, setTrace } from './uiActions';
 import { scoreTrace } from './actions';
 import { useStore } from './store';
-import { CHECKPOINT_VERSION, CheckpointWriter, readCheckpoint, type Checkpoint, type CheckpointFile, type CheckpointProgress } from './batchCheckpoint';
+import {
+  batchKey,
+  CHECKPOINT_VERSION,
+  CheckpointWriter,
+  KEEP_CHECKPOINTS,
+  listCheckpoints,
+  pruneCheckpoints,
+  readCheckpoint,
+  type Checkpoint,
+  type CheckpointFile,
+  type CheckpointProgress,
+} from './batchCheckpoint';
+import { claimBatch, heldBatches, ownBatchKey, releaseBatch, setOwnBatchKey } from './batchClaim';
 import {
   batchTotal,
   initialBatch,
@@ -152,7 +164,20 @@ export function loadBatchError(name: string, e: unknown): void {
 function abandonRunning(): void {
   const st = get().status;
   if (st === 'running' || st === 'paused') writer.update([], { ...progress(), status: 'cancelled' });
+  // The tab lets go of the batch once its last checkpoint is written (unless it took it up again).
+  const key = viewKey;
+  viewKey = null;
+  if (key !== null) {
+    void writer.idle().then(() => {
+      if (viewKey === key) return;
+      if (writer.current() === key) writer.detach();
+      releaseBatch(key);
+    });
+  }
 }
+
+/** The key of the batch this view shows (checkpointed by this tab), or null. */
+let viewKey: string | null = null;
 
 function stopLoop(): void {
   seq++;
@@ -180,19 +205,55 @@ function progress(): CheckpointProgress {
   return { cursor: s.cursor, failed: s.failed, status: s.status, activeMs: elapsed(), savedAt: Date.now() };
 }
 
-function fileRecord(s: BatchState): CheckpointFile {
-  return { version: CHECKPOINT_VERSION, name: s.fileName ?? 'batch', text: s.fileText ?? '', mode: s.mode, maxTokens: s.maxTokens, total: batchTotal(s), bad: s.bad };
+/** The batch's CoT-Kinetics formulation (its `cotk` column): the app scores batches with v2, as `cotk batch` does by default. */
+const BATCH_FORMULATION = 'v2';
+
+/** The loaded model as a checkpoint names it ("name/variant"), or '' when none is loaded. */
+function loadedModelKey(): string {
+  const info = useStore.getState().model.info;
+  return info ? `${info.name}/${info.variant}` : '';
 }
 
-/** Starts from the first item (again, if it ran before); the saved checkpoint becomes this batch's. */
+function fileRecord(s: BatchState): CheckpointFile {
+  return {
+    version: CHECKPOINT_VERSION,
+    name: s.fileName ?? 'batch',
+    text: s.fileText ?? '',
+    mode: s.mode,
+    maxTokens: s.maxTokens,
+    total: batchTotal(s),
+    bad: s.bad,
+    model: loadedModelKey(),
+    formulation: BATCH_FORMULATION,
+  };
+}
+
+/** Starts from the first item (again, if it ran before); the batch gets its own checkpoint (other batches' stay). */
 export function startBatch(): void {
   const why = blocked();
   if (why) return void set({ error: why });
   if (batchTotal(get()) === 0) return;
   stopLoop();
   set({ cursor: 0, scored: [], failed: [], status: 'running', error: null, activeMs: 0, since: performance.now(), saved: null, checkpointError: null, checkpointStats: writerStatsReset() });
-  writer.start(fileRecord(get()), progress());
-  void loop(seq);
+  const file = fileRecord(get());
+  const key = batchKey(file);
+  viewKey = key;
+  // The same batch checkpointed by another live tab is not written from here too (the rows would
+  // be the same, the progress not): no write lands before the claim, and a refused one lets go.
+  const claim = claimBatch(key);
+  writer.start(key, file, progress(), claim);
+  const my = seq;
+  void loop(my);
+  void claim.then(async (ok) => {
+    if (my !== seq || viewKey !== key) return;
+    if (!ok) {
+      writer.detach();
+      viewKey = null;
+      return void set({ checkpointError: 'This same batch (file, model and formulation) is running in another tab, which keeps its checkpoint; this tab runs it without one, so a reload here would lose its progress.' });
+    }
+    setOwnBatchKey(key);
+    await pruneCheckpoints(KEEP_CHECKPOINTS, new Set([key, ...(await heldBatches())])).catch(() => undefined);
+  });
 }
 
 function writerStatsReset() {
@@ -275,6 +336,12 @@ async function loop(my: number): Promise<void> {
         writer.update([done], progress());
       } catch (e) {
         if (my !== seq) return;
+        if (e instanceof Error && e.name === 'EngineDiedError') {
+          // The worker died under this item: it is not the item's fault. The batch pauses at it
+          // (checkpointed) and Resume scores it again once the model has reloaded on a new worker.
+          set({ status: 'paused', error: `${errorSentence(e)} The batch paused at item ${s.cursor + 1}: press Resume once the model is ready.`, activeMs: elapsed(), since: null });
+          return void writer.update([], progress());
+        }
         const message = errorSentence(e, s.mode === 'prompts' ? 'Answering failed' : 'Scoring failed');
         set((p) => ({ failed: [...p.failed, { line: item.line, message }], cursor: p.cursor + 1 }));
         writer.update([], progress());
@@ -287,46 +354,71 @@ async function loop(my: number): Promise<void> {
   }
 }
 
+/** The saved batch offered in the view (its key), so Resume, Show and Discard act on that one. */
+let offered: string | null = null;
+
 /**
  * Looks for a checkpoint left by an earlier page (a reload mid-batch): offered in the batch view
  * as Resume (or Show, for a batch that had ended) and Discard. Only while no file is loaded here.
+ * A tab offers its own batch (its key is in sessionStorage, which is per tab and survives a
+ * reload); a new tab offers the most recent batch that no live tab holds. Never another live
+ * tab's batch.
  */
 export async function checkSavedBatch(): Promise<void> {
-  let cp: Checkpoint | null;
+  let cp: { key: string; file: CheckpointFile; progress: CheckpointProgress } | null = null;
   try {
-    cp = await readCheckpoint();
+    const own = ownBatchKey();
+    const mine = own === null ? null : await readCheckpoint(own);
+    if (mine) cp = mine;
+    else {
+      const held = new Set(await heldBatches());
+      cp = (await listCheckpoints()).find((c) => !held.has(c.key)) ?? null;
+    }
   } catch {
     return; // no IndexedDB here: nothing was saved either, and a write will say so
   }
   const s = get();
   if (!cp || s.status !== 'empty' || s.saved) return;
   const { file, progress: p } = cp;
-  set({ saved: { fileName: file.name, mode: file.mode, total: file.total, cursor: p.cursor, status: p.status, savedAt: p.savedAt } });
+  offered = cp.key;
+  set({ saved: { fileName: file.name, mode: file.mode, total: file.total, cursor: p.cursor, status: p.status, savedAt: p.savedAt, key: cp.key, model: file.model ?? '' } });
 }
 
 /** Restores the saved batch into the view (paused where it stopped, or as it ended); false when it cannot. */
-async function restoreSaved(): Promise<boolean> {
+async function restoreSaved(resuming: boolean): Promise<boolean> {
+  const key = get().saved?.key ?? offered;
   let cp: Checkpoint | null;
   try {
-    cp = await readCheckpoint();
+    cp = key === null ? null : await readCheckpoint(key);
   } catch (e) {
     set({ error: errorSentence(e, 'The saved batch could not be read') });
     return false;
   }
-  if (!cp) {
-    set({ saved: null, error: 'The saved batch is gone (another tab may have discarded or replaced it).' });
+  if (!cp || key === null) {
+    set({ saved: null, error: 'The saved batch is gone (another tab may have discarded it).' });
     return false;
   }
   const { file, progress: p, rows } = cp;
+  const model = loadedModelKey();
+  if (resuming && file.model && model && file.model !== model) {
+    set({ error: `This batch was scored with ${file.model}, but ${model} is loaded: load ${file.model} to resume it (its rows would otherwise mix two models), or Discard it.` });
+    return false;
+  }
+  if (!(await claimBatch(key))) {
+    set({ error: 'This batch is open in another tab: resume it there (or close that tab first).' });
+    return false;
+  }
   let parsed: ParsedFile;
   try {
     parsed = parseFile(file.name, file.text);
   } catch (e) {
+    releaseBatch(key);
     set({ error: `The saved batch could not be restored: ${errorSentence(e, 'its file no longer reads')}` });
     return false;
   }
   const n = parsed.mode === 'prompts' ? parsed.prompts.length : parsed.items.length;
   if (parsed.mode !== file.mode || n !== file.total || p.cursor > n) {
+    releaseBatch(key);
     set({ error: `The saved batch could not be restored: its file now reads as ${n} items, not the ${file.total} it was saved with. Discard it.` });
     return false;
   }
@@ -345,24 +437,29 @@ async function restoreSaved(): Promise<boolean> {
     status: interrupted ? 'paused' : p.status,
     activeMs: p.activeMs,
   });
-  writer.adopt(file);
+  setOwnBatchKey(key);
+  viewKey = key;
+  writer.adopt(key, file);
   return true;
 }
 
 /** Resume of an interrupted batch after a reload: continues from the first item not yet handled. */
 export async function resumeSaved(): Promise<void> {
-  if (await restoreSaved()) resumeBatch();
+  if (await restoreSaved(true)) resumeBatch();
 }
 
 /** Shows a saved batch that had finished or been cancelled. */
 export async function showSaved(): Promise<void> {
-  await restoreSaved();
+  await restoreSaved(false);
 }
 
-/** Deletes the saved checkpoint (offered only while no batch of this page has started). */
+/** Deletes the offered checkpoint (offered only while no batch of this page has started); other batches' stay. */
 export async function discardSaved(): Promise<void> {
+  const key = get().saved?.key ?? offered;
   set({ saved: null });
-  await writer.discard();
+  offered = null;
+  if (key !== null && key === ownBatchKey()) setOwnBatchKey(null);
+  await writer.discard(key);
 }
 
 /** Opens one scored trace in the inspector: pasted as plain text and scored there with its views. */

@@ -36,6 +36,9 @@ export interface SavedBatch {
   readonly cursor: number;
   readonly status: BatchStatus;
   readonly savedAt: number;
+  /** Its checkpoint's key (batchKey) and the model that scored its rows ('' when unknown). */
+  readonly key?: string;
+  readonly model?: string;
 }
 
 export interface LineProblem {

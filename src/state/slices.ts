@@ -34,6 +34,8 @@ export interface ModelSlice {
   };
   /** False until an engine is injected (setEngine): the UI says so instead of offering dead buttons. */
   engineReady: boolean;
+  /** A fault the engine recovered from (its worker died, its GPU was lost), as a sentence; cleared by the next run. */
+  engineNotice: string | null;
 }
 
 export type RunStatus = 'running' | 'stopping' | 'done' | 'cancelled' | 'error';
@@ -144,6 +146,7 @@ export const initialDraft: DraftSlice = {
 export const initialModel: ModelSlice = {
   model: { status: 'idle', info: null, progress: {}, phase: null, error: null },
   engineReady: false,
+  engineNotice: null,
 };
 
 export const initialRun: RunSlice = { run: null, inputError: null };

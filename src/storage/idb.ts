@@ -37,8 +37,11 @@ export function openDatabase(o: OpenOptions): Promise<IDBDatabase> {
     try {
       req = factory.open(o.name, o.version);
     } catch (e) {
-      // SecurityError: storage refused for this origin (file://, a sandboxed frame, blocked cookies).
-      reject(e);
+      // SecurityError: storage refused for this origin (file://, a sandboxed frame, blocked cookies,
+      // some private windows). Reported as unavailable storage, so history says it is off and the
+      // rest of the app runs on.
+      const name = e && typeof e === 'object' && 'name' in e ? String(e.name) : '';
+      reject(name === 'SecurityError' || name === 'InvalidStateError' || name === 'TypeError' ? new StorageUnavailableError(explainStorageError(e)) : e);
       return;
     }
     req.onupgradeneeded = (ev) => {

@@ -6,9 +6,8 @@ import { evaluateRows, type BatchRow } from '../../src/core/batchEval';
 import { createFakeEngine, fakeReasoning } from '../../src/engine/fake';
 import type { EngineWorkerApi } from '../../src/engine/protocol';
 import { checkpointsWritten, checkSavedBatch } from '../../src/state/batchActions';
-import { readCheckpoint } from '../../src/state/batchCheckpoint';
 import { initialBatch, useBatchStore } from '../../src/state/batchStore';
-import { batchProgress, bootBatch, metricValues, openBatchFile, resetBatch } from './batchHelpers';
+import { batchProgress, bootBatch, metricValues, openBatchFile, ownCheckpoint, resetBatch } from './batchHelpers';
 import { initialState, useStore } from '../../src/state/store';
 
 /**
@@ -81,7 +80,7 @@ describe('batch checkpoints', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Score all' }));
     await waitFor(() => expect(Number(batchProgress().getAttribute('data-done'))).toBe(4), { timeout: 15_000 });
     await act(() => checkpointsWritten());
-    const saved = await readCheckpoint();
+    const saved = await ownCheckpoint();
     expect(saved?.progress).toMatchObject({ cursor: 4, status: 'running' });
     expect(saved?.rows.map((r) => r.row.line)).toEqual([1, 2, 3, 4]);
 
@@ -99,7 +98,7 @@ describe('batch checkpoints', () => {
     expect(useBatchStore.getState().scored.map((s) => s.row.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(metricValues()).toEqual(await expectedMetrics());
     await act(() => checkpointsWritten());
-    expect((await readCheckpoint())?.progress).toMatchObject({ cursor: 10, status: 'done' });
+    expect((await ownCheckpoint())?.progress).toMatchObject({ cursor: 10, status: 'done' });
 
     // A finished batch is kept too: the next page offers to show it.
     await reload(recordingEngine().api);
@@ -130,7 +129,7 @@ describe('batch checkpoints', () => {
       await new Promise((r) => setTimeout(r, 10));
     });
     expect(screen.queryByTestId('batch-saved')).toBeNull();
-    expect(await readCheckpoint()).toBeNull();
+    expect(await ownCheckpoint()).toBeNull();
     await reload(createFakeEngine());
     // What the mount ran, awaited: still nothing to offer.
     await act(() => checkSavedBatch());
@@ -143,13 +142,13 @@ describe('batch checkpoints', () => {
     await openBatchFile(dataset());
     const put = IDBObjectStore.prototype.put;
     IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
-      if (this.name === 'rows') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      if (this.name === 'batchRows') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
       return put.apply(this, args);
     };
     try {
       fireEvent.click(screen.getByRole('button', { name: 'Score all' }));
       await waitFor(() => expect(batchProgress().getAttribute('data-status')).toBe('done'), { timeout: 15_000 });
-      expect(screen.getByTestId('batch-checkpoint-error').textContent).toMatch(/^The checkpoint could not be saved: the browser's storage is full.*keeps running in memory/);
+      expect((await screen.findByTestId('batch-checkpoint-error', {}, { timeout: 10_000 })).textContent).toMatch(/^The checkpoint could not be saved: the browser's storage is full.*keeps running in memory/);
       expect(useBatchStore.getState().scored).toHaveLength(10);
       expect(metricValues()).toEqual(await expectedMetrics());
     } finally {

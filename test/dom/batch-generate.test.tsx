@@ -6,9 +6,8 @@ import { createFakeEngine, fakeReasoning } from '../../src/engine/fake';
 import type { GenerateOptions } from '../../src/engine/generate';
 import type { EngineWorkerApi } from '../../src/engine/protocol';
 import { cancelBatch, checkpointsWritten } from '../../src/state/batchActions';
-import { readCheckpoint } from '../../src/state/batchCheckpoint';
 import { initialBatch, useBatchStore } from '../../src/state/batchStore';
-import { batchProgress, bootBatch, metricValues, openBatchFile, resetBatch } from './batchHelpers';
+import { batchProgress, bootBatch, metricValues, openBatchFile, ownCheckpoint, resetBatch } from './batchHelpers';
 import { initialState, useStore } from '../../src/state/store';
 
 /**
@@ -137,7 +136,7 @@ describe('generate mode: answer and grade a prompt set', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Answer and grade' }));
     await waitFor(() => expect(Number(batchProgress().getAttribute('data-done'))).toBe(2), { timeout: 15_000 });
     await act(() => checkpointsWritten());
-    expect((await readCheckpoint())?.rows.map((r) => r.output)).toEqual([fakeReasoning('1+2=?'), fakeReasoning('(3+4)*2=?')]);
+    expect((await ownCheckpoint())?.rows.map((r) => r.output)).toEqual([fakeReasoning('1+2=?'), fakeReasoning('(3+4)*2=?')]);
 
     cleanup();
     useBatchStore.setState({ ...initialBatch });

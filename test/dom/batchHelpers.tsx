@@ -4,7 +4,8 @@ import { App } from '../../src/app/App';
 import type { EngineWorkerApi } from '../../src/engine/protocol';
 import { loadModel, setEngine } from '../../src/state/actions';
 import { cancelBatch, checkpointsWritten } from '../../src/state/batchActions';
-import { closeCheckpointDb } from '../../src/state/batchCheckpoint';
+import { closeCheckpointDb, readCheckpoint, type Checkpoint } from '../../src/state/batchCheckpoint';
+import { ownBatchKey } from '../../src/state/batchClaim';
 import { initialBatch, useBatchStore } from '../../src/state/batchStore';
 
 /**
@@ -19,7 +20,14 @@ export async function resetBatch(): Promise<void> {
   await checkpointsWritten();
   await closeCheckpointDb();
   globalThis.indexedDB = new IDBFactory();
+  sessionStorage.clear();
   useBatchStore.setState({ ...initialBatch });
+}
+
+/** The checkpoint of the batch this "tab" ran last (its key is in sessionStorage). */
+export function ownCheckpoint(): Promise<Checkpoint | null> {
+  const key = ownBatchKey();
+  return key === null ? Promise.resolve(null) : readCheckpoint(key);
 }
 
 /** Renders the app on `api`, loads its model and opens the Batch tab. */

@@ -30,6 +30,14 @@ export class MemoryCache implements ByteCache {
   }
 }
 
+/** The header that carries an entry's SHA-256 (hex), written by put() and checked by get(). */
+const SHA_HEADER = 'x-cotk-sha256';
+
+async function sha256(data: Uint8Array): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>));
+  return Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /** The browser's Cache Storage (page or worker). Keys are the files' URLs. */
 export class CacheStorageCache implements ByteCache {
   constructor(readonly cacheName = 'cotk-models') {}
@@ -39,14 +47,34 @@ export class CacheStorageCache implements ByteCache {
     return caches.open(this.cacheName);
   }
 
+  /**
+   * The entry, checked before use against the size and SHA-256 that put() recorded with it: an entry
+   * damaged or cut short since (disk errors, a cleaner, another tool editing Cache Storage) is
+   * deleted and reported as missing, so the caller downloads it again instead of scoring with it.
+   */
   async get(key: string): Promise<Uint8Array | null> {
-    const res = await (await this.open()).match(key);
-    return res ? new Uint8Array(await res.arrayBuffer()) : null;
+    const cache = await this.open();
+    const res = await cache.match(key);
+    if (!res) return null;
+    const data = new Uint8Array(await res.arrayBuffer());
+    const size = res.headers.get('content-length');
+    const sha = res.headers.get(SHA_HEADER);
+    const bad = (size !== null && /^\d+$/.test(size) && Number(size) !== data.byteLength) || (sha !== null && sha !== (await sha256(data)));
+    if (bad) {
+      await cache.delete(key);
+      this.damaged.push(key);
+      return null;
+    }
+    return data;
   }
+
+  /** Keys found damaged (and deleted) by get() so far, for the load's notice. */
+  readonly damaged: string[] = [];
 
   async put(key: string, data: Uint8Array): Promise<void> {
     const body = new Blob([data as Uint8Array<ArrayBuffer>]);
-    await (await this.open()).put(key, new Response(body, { headers: { 'content-length': String(data.byteLength) } }));
+    const headers = { 'content-length': String(data.byteLength), [SHA_HEADER]: await sha256(data) };
+    await (await this.open()).put(key, new Response(body, { headers }));
   }
 
   async delete(key: string): Promise<boolean> {

@@ -76,7 +76,7 @@ export function ConfidencePanel({ view, status }: { readonly view: RunView; read
         </thead>
         <tbody>
           {rows.map((r) => (
-            <tr key={r.id} data-scorer={r.id} data-testid={`score-${r.id}`} data-value={r.value ?? ""}>
+            <tr key={r.id} data-scorer={r.id} data-testid={`score-${r.id}`} data-value={r.value !== null && Number.isFinite(r.value) ? r.value : ""}>
               <th scope="row">
                 <ScoreName row={r} />
               </th>

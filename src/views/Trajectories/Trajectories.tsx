@@ -113,7 +113,7 @@ export function Trajectories({ view, result }: { readonly view: RunView; readonl
     { header: `x at layer ${layer}`, cell: (m) => fmt(layout?.x.invert(m.x)) },
     { header: `y at layer ${layer}`, cell: (m) => fmt(layout?.y.invert(m.y)) },
   ];
-  const pct = (v: number) => `${Math.round(v * 100)} %`;
+  const pct = (v: number) => (Number.isFinite(v) ? `${Math.round(v * 100)} %` : 'an unknown share');
   const caption = useMemo(() => trajectoryCaption(layer, L, view.rows), [layer, L, view.rows]);
   const present = useMemo(() => new Set(layout?.marks.map((m) => m.segment) ?? []), [layout]);
   const reason =
@@ -124,7 +124,8 @@ export function Trajectories({ view, result }: { readonly view: RunView; readonl
         : 'Paths are drawn when the run finishes: the projection is fitted on all kept states at once.';
   const summary = data
     ? `${data.tokens.length} token paths through ${L} layers, drawn up to layer ${layer}. The axes are this run's first two principal components (PC 1, PC 2) of the unit-scaled states; they explain ${pct(data.explained[0])} and ${pct(data.explained[1])} of their variance. ${caption}` +
-      (data.dropped > 0 ? ` ${data.dropped} later tokens have no path: the memory cap for kept states was reached.` : '')
+      (data.dropped > 0 ? ` ${data.dropped} later tokens have no path: the memory cap for kept states was reached.` : '') +
+      (layout && layout.unplotted > 0 ? ` ${layout.unplotted} token(s) are not drawn: their projected position is not a number (NaN or infinite in the run).` : '')
     : 'No token paths are drawn for this run (see the note above).';
   return (
     <ViewPanel

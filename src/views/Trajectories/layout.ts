@@ -32,6 +32,8 @@ export interface TrajLayout {
   readonly y: ScaleLinear<number, number>;
   /** True past CANVAS_THRESHOLD marks (tokens × (L + 1)): the component draws on a canvas. */
   readonly canvas: boolean;
+  /** Tokens left out because their projected position is not a finite number. */
+  readonly unplotted: number;
   /** The token whose mark is nearest (px, py), within `radius` pixels. */
   readonly find: (px: number, py: number, radius?: number) => number | null;
   /** The plot box inside the axes, in pixels. */
@@ -70,11 +72,14 @@ export function trajectoryLayout({ data, segments, width, height, layer, margin 
   const per = L + 1;
   let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
   for (let i = 0; i < data.xy.length; i += 2) {
+    // A projection with NaN or ±Infinity (a crafted or damaged run file) is fitted to its finite points.
+    if (!Number.isFinite(data.xy[i]) || !Number.isFinite(data.xy[i + 1])) continue;
     x0 = Math.min(x0, data.xy[i]);
     x1 = Math.max(x1, data.xy[i]);
     y0 = Math.min(y0, data.xy[i + 1]);
     y1 = Math.max(y1, data.xy[i + 1]);
   }
+  if (x0 > x1) [x0, x1, y0, y1] = [0, 1, 0, 1];
   const w = Math.max(1, width - m.left - m.right);
   const h = Math.max(1, height - m.top - m.bottom);
   const dx = Math.max(x1 - x0, 1e-9);
@@ -86,17 +91,25 @@ export function trajectoryLayout({ data, segments, width, height, layer, margin 
   const x = scaleLinear().domain([x0, x1]).range([ox, ox + dx * k]);
   const y = scaleLinear().domain([y0, y1]).range([oy + dy * k, oy]);
   const canvas = data.tokens.length * per > CANVAS_THRESHOLD;
-  const marks: TrajMark[] = data.tokens.map((index, t) => {
+  let unplotted = 0;
+  const marks: TrajMark[] = [];
+  data.tokens.forEach((index, t) => {
     const points: [number, number][] = [];
     for (let l = 0; l <= shown; l++) {
       const o = (t * per + l) * 2;
       points.push([x(data.xy[o]), y(data.xy[o + 1])]);
     }
+    // A token with a non-finite position has no path (it would be an invalid SVG path): counted, not drawn.
+    if (!points.every(([px, py]) => Number.isFinite(px) && Number.isFinite(py))) return void unplotted++;
     const end = points[points.length - 1];
-    return { index, segment: segments[index] ?? 'other', points, d: canvas ? '' : pathOf(points), x: end[0], y: end[1] };
+    marks.push({ index, segment: segments[index] ?? 'other', points, d: canvas ? '' : pathOf(points), x: end[0], y: end[1] });
   });
   // The reasoning tokens' mean position at each layer: the path the default view draws boldly.
-  const reasoning = data.tokens.map((index, t) => [index, t] as const).filter(([index]) => segments[index] === 'reasoning');
+  const finite = (t: number) => {
+    for (let i = t * per * 2; i < (t + 1) * per * 2; i++) if (!Number.isFinite(data.xy[i])) return false;
+    return true;
+  };
+  const reasoning = data.tokens.map((index, t) => [index, t] as const).filter(([index, t]) => segments[index] === 'reasoning' && finite(t));
   const mean: [number, number][] = [];
   if (reasoning.length > 0) {
     for (let l = 0; l <= shown; l++) {
@@ -121,6 +134,7 @@ export function trajectoryLayout({ data, segments, width, height, layer, margin 
     x,
     y,
     canvas,
+    unplotted,
     find: (px, py, radius = 12) => tree.find(px, py, radius)?.index ?? null,
     box: { left: m.left, right: width - m.right, top: m.top, bottom: height - m.bottom },
     mean,
