@@ -215,7 +215,7 @@ function savedWhat(saved: SavedBatch): string {
   const unit = saved.mode === 'prompts' ? 'prompts' : 'traces';
   const when = new Date(saved.savedAt).toLocaleString();
   if (saved.status === 'running' || saved.status === 'paused') {
-    return `A batch of ${saved.total} ${unit} (${saved.fileName}) was interrupted at ${saved.cursor}, saved ${when}. Starting another batch replaces it.`;
+    return `A batch of ${saved.total} ${unit} (${saved.fileName}) was interrupted at ${saved.cursor}, saved ${when}. Another batch keeps its own checkpoint; this one stays until you resume or discard it.`;
   }
   const how = saved.status === 'done' ? 'finished' : `was cancelled at ${saved.cursor}`;
   return `The last batch of ${saved.total} ${unit} (${saved.fileName}) ${how}; its results are kept in this browser (saved ${when}).`;

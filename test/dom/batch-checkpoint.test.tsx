@@ -3,6 +3,7 @@ import 'fake-indexeddb/auto';
 import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { evaluateRows, type BatchRow } from '../../src/core/batchEval';
+import { SHOWN_SCORE_KEYS } from '../../src/core/scores/index';
 import { createFakeEngine, fakeReasoning } from '../../src/engine/fake';
 import type { EngineWorkerApi } from '../../src/engine/protocol';
 import { checkpointsWritten, checkSavedBatch } from '../../src/state/batchActions';
@@ -62,7 +63,9 @@ async function expectedMetrics(): Promise<Record<string, string | null>> {
   const m = evaluateRows(rows, 'v2');
   if (typeof m === 'string') throw new Error(m);
   const out: Record<string, string | null> = {};
-  for (const [k, s] of Object.entries(m.metrics)) {
+  // The table shows each scorer once (the default `cotk` key is not repeated as a row).
+  for (const k of SHOWN_SCORE_KEYS) {
+    const s = m.metrics[k];
     out[`${k}.n`] = String(s.n);
     out[`${k}.undefined`] = String(s.undefined);
     for (const f of ['auroc', 'aupr', 'fpr95'] as const) out[`${k}.${f}`] = s[f] === null ? 'null' : String(s[f]);
