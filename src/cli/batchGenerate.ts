@@ -1,4 +1,6 @@
 import { gradeOutput } from '../core/grade';
+import { v2Terms, type CalibrationProfile } from '../core/calibration/index';
+import { withVerdict } from './verdict';
 import { BatchInputError, readPromptRecords as readCore, type InputFormat, type PromptRecord } from '../core/promptSet';
 import type { Engine, GenerateOptions } from '../engine/index';
 import { FORMULATION_SCORER, type BatchRow, type Formulation } from './batchEval';
@@ -39,6 +41,8 @@ export interface GenerateRecordsOptions {
   readonly generate: GenerateOptions;
   readonly formulation?: Formulation;
   readonly onRecord?: () => void;
+  /** Adds "verdict" to each row's scores. */
+  readonly profile?: CalibrationProfile | null;
 }
 
 /**
@@ -58,7 +62,7 @@ export async function generateRecords(
   return forEachRecord(records, report, opts.onRecord, async (item, line, index) => {
     const run = await engine.generate(item.prompt, { ...opts.generate, seed: baseSeed + index, stateCapBytes: 0 });
     const { answer, label } = gradeOutput(run.text, item.expected);
-    const scores: Record<string, number | null> = { ...run.scores, cotk: run.scores[cotkFrom] };
+    const scores = withVerdict({ ...run.scores, cotk: run.scores[cotkFrom], ...v2Terms(run.detail.cotkV2) }, opts.profile ?? null);
     const row: GeneratedRow = { id: item.id, line, prompt: item.prompt, expected: item.expected, output: run.text, answer, label, stop: run.stop, scores };
     write(row, `${JSON.stringify(row)}\n`);
   });

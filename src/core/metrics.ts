@@ -117,15 +117,25 @@ function checkProbabilities(p: readonly number[], y: readonly number[]): void {
 }
 
 /**
- * Expected calibration error with equal-mass bins: the predictions sorted by p (ties kept in input
- * order) are cut into `bins` groups whose sizes differ by at most one (bin b holds sorted positions
- * ⌊b·n/B⌋ … ⌊(b+1)·n/B⌋ − 1), and ECE = Σ_b (n_b/n)·|mean p − mean y| over the non-empty bins.
+ * Expected calibration error with equal-mass bins: the predictions sorted by p are cut into `bins`
+ * groups whose sizes differ by at most one (bin b holds sorted positions ⌊b·n/B⌋ … ⌊(b+1)·n/B⌋ − 1),
+ * and ECE = Σ_b (n_b/n)·|mean p − mean y| over the non-empty bins. Predictions with equal p cannot be
+ * ordered, so each counts with its tie group's mean label: the result does not depend on the input's
+ * order (a constant predictor's ECE is |p − accuracy|, not whatever the file order makes of it).
  */
 export function ece(p: readonly number[], y: readonly number[], bins = 10): number {
   checkProbabilities(p, y);
   if (!Number.isInteger(bins) || bins < 1) throw new RangeError(`bins must be a whole number ≥ 1, got ${bins}`);
   const n = p.length;
   const order = p.map((_, i) => i).sort((a, b) => p[a] - p[b] || a - b);
+  const yt = new Float64Array(n); // labels averaged over each run of equal p, in sorted order
+  for (let i = 0; i < n; ) {
+    let j = i;
+    let s = 0;
+    while (j < n && p[order[j]] === p[order[i]]) s += y[order[j++]];
+    for (let k = i; k < j; k++) yt[k] = s / (j - i);
+    i = j;
+  }
   let total = 0;
   for (let b = 0; b < bins; b++) {
     const lo = Math.floor((b * n) / bins);
@@ -135,7 +145,7 @@ export function ece(p: readonly number[], y: readonly number[], bins = 10): numb
     let sy = 0;
     for (let k = lo; k < hi; k++) {
       sp += p[order[k]];
-      sy += y[order[k]];
+      sy += yt[k];
     }
     total += Math.abs(sp - sy) / n; // (n_b/n)·|sp/n_b − sy/n_b|
   }
