@@ -6,7 +6,7 @@ import { inputFormat, readRecords, type BatchRecord } from './batchInput';
 import { asCliError, flagNumber, flagString, MODEL_FLAGS, MODEL_USAGE, openEngine } from './engineSetup';
 import { CliError, parseArgs, readInput, type CliIo } from './io';
 import { forEachRecord, type BatchSummary } from './records';
-import { CALIBRATION_USAGE, readNamedProfile, resolveProfile, withVerdict } from './verdict';
+import { CALIBRATION_USAGE, profileNote, readNamedProfile, resolveProfile, withVerdict } from './verdict';
 import { v2Terms, type CalibrationProfile } from '../core/calibration/index';
 
 export { parseBatchLine, type BatchItem } from './batchInput';
@@ -225,8 +225,10 @@ export async function batchCommand(argv: readonly string[], io: CliIo): Promise<
   const engine = await openEngine(args);
   let fd: number | null = null;
   let profile: CalibrationProfile | null;
+  let resolved: ReturnType<typeof resolveProfile> = null;
   try {
-    profile = resolveProfile(args, named, engine, err);
+    resolved = resolveProfile(args, named, engine, err);
+    profile = resolved?.profile ?? null;
     fd = outPath === '-' ? null : openSync(outPath, resume ? 'a' : 'w');
   } catch (e) {
     await engine.release();
@@ -256,6 +258,7 @@ export async function batchCommand(argv: readonly string[], io: CliIo): Promise<
     const secs = ((performance.now() - t0) / 1000).toFixed(2);
     err(`${generating ? 'generated, graded and scored' : 'scored'} ${s.scored} trace(s) in ${secs} s${s.skipped ? `, skipped ${s.skipped} bad line(s)` : ''}`);
     reportMetrics(rows, formulation, generating, err, (line) => io.stdout.write(line), profile);
+    if (resolved) err(profileNote(resolved)); // last, so the lines before keep their places
     return s.skipped > 0 ? 2 : 0;
   } catch (e) {
     throw asCliError(e);

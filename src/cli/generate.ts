@@ -68,7 +68,7 @@ export async function generateCommand(argv: readonly string[], io: CliIo): Promi
   const engine = await openEngine(args);
   let profile: CalibrationProfile | null;
   try {
-    profile = resolveProfile(args, named, engine, (m) => void io.stderr.write(`cotk generate: ${m}\n`));
+    profile = resolveProfile(args, named, engine, (m) => void io.stderr.write(`cotk generate: ${m}\n`))?.profile ?? null;
   } catch (e) {
     await engine.release();
     throw e;

@@ -49,10 +49,15 @@ export function defaultProfilePaths(modelDir: string, variant: string): string[]
 }
 
 /**
- * The profile for this run, checked against the loaded model: the named one (a mismatch is a
- * CliError), else the model folder's default when it fits (else a note), else null.
+ * The profile for this run and where it came from, checked against the loaded model: the named one
+ * (a mismatch is a CliError), else the model folder's default when it fits (else a note), else null.
  */
-export function resolveProfile(args: ParsedArgs, named: { profile: CalibrationProfile; path: string } | null, engine: Engine, note: (m: string) => void): CalibrationProfile | null {
+export function resolveProfile(
+  args: ParsedArgs,
+  named: { profile: CalibrationProfile; path: string } | null,
+  engine: Engine,
+  note: (m: string) => void,
+): { profile: CalibrationProfile; path: string } | null {
   const key = profileKeyOf(engine.info());
   if (named) {
     try {
@@ -61,7 +66,7 @@ export function resolveProfile(args: ParsedArgs, named: { profile: CalibrationPr
       if (e instanceof ProfileError) throw new CliError(`${named.path}: ${e.message}`);
       throw e;
     }
-    return named.profile;
+    return named;
   }
   if (args.flags.get('calibration') === 'none') return null;
   const dir = args.flags.get('model');
@@ -71,14 +76,19 @@ export function resolveProfile(args: ParsedArgs, named: { profile: CalibrationPr
   try {
     const p = readProfileFile(path);
     checkProfileKey(p, key);
-    note(`verdict: calibration profile ${path} (${p.dataset.n} traces of "${p.dataset.name}"; held-out AUROC ${p.verdict.heldOut.auroc.toFixed(3)}, ECE ${p.verdict.heldOut.ece.toFixed(3)})`);
-    return p;
+    return { profile: p, path };
   } catch (e) {
     const msg = e instanceof CliError ? e.message : e instanceof ProfileError ? `${path}: ${e.message}` : null;
     if (msg === null) throw e;
     note(`no verdict: the model folder's profile is not used. ${msg}`);
     return null;
   }
+}
+
+/** One line saying which profile gives the verdict, with its held-out numbers. */
+export function profileNote(r: { profile: CalibrationProfile; path: string }): string {
+  const p = r.profile;
+  return `verdict: calibration profile ${r.path} (${p.dataset.n} traces of "${p.dataset.name}"; held-out AUROC ${p.verdict.heldOut.auroc.toFixed(3)}, ECE ${p.verdict.heldOut.ece.toFixed(3)})`;
 }
 
 /** `scores` with "verdict" added (P(correct) under `profile`), or unchanged without a profile. */

@@ -1,4 +1,5 @@
 import type { Orientation } from '../metrics';
+import type { FeatureTransform } from './types';
 import { SCORERS, type ScoreKey } from '../scores/index';
 
 /**
@@ -31,7 +32,7 @@ export type FeatureGroup = 'logit' | 'kinetic';
 
 interface FeatureDef {
   readonly key: string;
-  readonly transform: 'identity' | 'log';
+  readonly transform: FeatureTransform;
   readonly group: FeatureGroup;
 }
 
@@ -41,15 +42,15 @@ interface FeatureDef {
  * The v2 energy itself is left out: it is barrier − κ̄, both of which are in.
  */
 export const FEATURE_DEFS: readonly FeatureDef[] = [
-  { key: V2_BARRIER, transform: 'identity', group: 'logit' },
+  { key: V2_BARRIER, transform: 'log', group: 'logit' },
   { key: V2_KAPPA, transform: 'identity', group: 'kinetic' },
   { key: 'cotkEnergy', transform: 'identity', group: 'kinetic' },
   { key: 'coeR', transform: 'identity', group: 'kinetic' },
   { key: 'coeC', transform: 'identity', group: 'kinetic' },
-  { key: 'perplexity', transform: 'log', group: 'logit' },
-  { key: 'meanEntropy', transform: 'identity', group: 'logit' },
-  { key: 'maxProb', transform: 'identity', group: 'logit' },
-  { key: 'answerConfidence', transform: 'identity', group: 'logit' },
+  { key: 'perplexity', transform: 'logm1', group: 'logit' },
+  { key: 'meanEntropy', transform: 'log', group: 'logit' },
+  { key: 'maxProb', transform: 'log1m', group: 'logit' },
+  { key: 'answerConfidence', transform: 'log1m', group: 'logit' },
   { key: 'selfCertainty', transform: 'identity', group: 'logit' },
 ];
 
@@ -63,9 +64,19 @@ export function featureDef(key: string): FeatureDef {
   return d;
 }
 
-/** A finite number, or null (null, undefined, NaN, ±∞ and log of a non-positive value are all "missing"). */
-export function featureValue(v: number | null | undefined, transform: 'identity' | 'log'): number | null {
+const EPS = 1e-6;
+
+/** The model's reading of a score, or null when there is none (null, undefined, NaN and ±∞ are all "missing"). */
+export function featureValue(v: number | null | undefined, transform: FeatureTransform): number | null {
   if (typeof v !== 'number' || !Number.isFinite(v)) return null;
-  if (transform === 'log') return v > 0 ? Math.log(v) : null;
-  return v;
+  switch (transform) {
+    case 'log':
+      return Math.log(Math.max(v, 0) + EPS);
+    case 'logm1':
+      return Math.log(Math.max(v - 1, 0) + EPS);
+    case 'log1m':
+      return Math.log(Math.max(1 - v, 0) + EPS);
+    default:
+      return v;
+  }
 }

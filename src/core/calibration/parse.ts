@@ -4,6 +4,7 @@ import { featureDef, keyOrientation } from './features';
 import {
   CALIBRATION_FORMAT,
   CALIBRATION_VERSION,
+  FEATURE_TRANSFORMS,
   MIN_TRACES,
   ProfileError,
   type CalibrationProfile,
@@ -105,7 +106,7 @@ function feature(v: unknown, p: string): VerdictFeature {
   } catch (e) {
     problem(`${p}.key`, `${(e as Error).message}.`);
   }
-  const transform = oneOf(own(o, 'transform'), `${p}.transform`, ['identity', 'log'] as const);
+  const transform = oneOf(own(o, 'transform'), `${p}.transform`, FEATURE_TRANSFORMS);
   if (def && transform !== def.transform) problem(`${p}.transform`, `"${k}" is read with the ${def.transform} transform, not ${transform}.`);
   const sd = finite(own(o, 'sd'), `${p}.sd`);
   if (!(sd > 0)) problem(`${p}.sd`, `expected a standard deviation > 0, got ${sd}.`);

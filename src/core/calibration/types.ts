@@ -69,12 +69,21 @@ export interface ScorerCalibration {
   readonly heldOut: HeldOutMetrics | null;
 }
 
+/**
+ * Scores that pile up against a bound (a correct trace's entropy is 1e-5, its max-prob 0.99999) are
+ * read on a log scale of their distance to that bound, so that the logistic model sees their
+ * orders of magnitude: 'log' = ln(x + ε), 'logm1' = ln(x − 1 + ε) (perplexity ≥ 1), 'log1m' =
+ * ln(1 − x + ε) (probabilities), with ε = 1e-6 and the distance clamped at 0.
+ */
+export type FeatureTransform = 'identity' | 'log' | 'logm1' | 'log1m';
+export const FEATURE_TRANSFORMS: readonly FeatureTransform[] = ['identity', 'log', 'logm1', 'log1m'];
+
 /** How one verdict feature is turned into a model input. */
 export interface VerdictFeature {
   /** The score key it reads ({@link VERDICT_FEATURES}). */
   readonly key: string;
-  /** 'log' for positive, heavy-tailed scores (perplexity), else 'identity'. */
-  readonly transform: 'identity' | 'log';
+  /** How the score is read before standardising ({@link FeatureTransform}). */
+  readonly transform: FeatureTransform;
   /** Mean and standard deviation of the transformed value over the fit's traces with a value. */
   readonly mean: number;
   readonly sd: number;
