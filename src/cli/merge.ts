@@ -2,14 +2,17 @@ import { writeFileSync } from 'node:fs';
 import { allGenerated, parseRow, reportMetrics } from './batch';
 import { inferFormulation, type BatchRow } from './batchEval';
 import { CliError, parseArgs, readInput, type CliIo } from './io';
+import { readNamedProfile } from './verdict';
 
-export const MERGE_USAGE = `usage: cotk merge OUT SHARD...
+export const MERGE_USAGE = `usage: cotk merge OUT SHARD... [--calibration FILE]
   Joins the outputs of cotk batch --shard I/N back into input order (by each line's "line" field) and
   writes them to OUT (- for standard output). When every trace has a label, prints the metrics line
-  (as cotk batch does) last on standard output and the table on standard error.`;
+  (as cotk batch does) last on standard output and the table on standard error. Shards scored with a
+  calibration profile carry "verdict"; pass the same profile with --calibration for every scorer's ece and brier.`;
 
 export async function mergeCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, [], []);
+  const args = parseArgs(argv, ['calibration'], []);
+  const profile = readNamedProfile(args)?.profile ?? null;
   const [out, ...shards] = args.positional;
   if (out === undefined || shards.length === 0) throw new CliError(`an output and at least one shard file are required\n${MERGE_USAGE}`);
   const entries: { row: BatchRow; text: string; from: string }[] = [];
@@ -44,6 +47,9 @@ export async function mergeCommand(argv: readonly string[], io: CliIo): Promise<
   }
   io.stderr.write(`cotk merge: ${entries.length} trace(s) from ${shards.length} shard(s)\n`);
   const rows = entries.map((e) => e.row);
-  reportMetrics(rows, inferFormulation(rows), allGenerated(rows), (m) => io.stderr.write(`cotk merge: ${m}\n`), (line) => io.stdout.write(line));
+  if (!profile && rows.some((r) => typeof r.scores.verdict === 'number')) {
+    io.stderr.write('cotk merge: the traces carry a verdict: pass --calibration FILE (the profile they were scored with) for every scorer\'s ece and brier\n');
+  }
+  reportMetrics(rows, inferFormulation(rows), allGenerated(rows), (m) => io.stderr.write(`cotk merge: ${m}\n`), (line) => io.stdout.write(line), profile);
   return 0;
 }

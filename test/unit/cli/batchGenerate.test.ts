@@ -33,7 +33,7 @@ beforeAll(async () => {
   one = await cotkInProcess(['batch', ...MODEL, '--generate', '--in', IN, '--out', OUT]);
   oneSecs = (performance.now() - t0) / 1000;
   oneFile = readFileSync(OUT, 'utf8');
-});
+}, 120_000); // 40 generations: well over the default 10 s hook limit on a loaded machine
 
 describe('cotk batch --generate', () => {
   it('answers 40 testbed prompts exactly as the testbed did and grades them as the testbed labels them', () => {
@@ -132,7 +132,8 @@ describe('cotk batch --generate', () => {
     expect(r1.code).toBe(0);
     writeFileSync(s1, r1.stdout);
     const merged = join(dir, 'merged.jsonl');
-    const m = await cotkInProcess(['merge', merged, s1, s0]);
+    // the shards carry the bundled profile's verdict; merge gets the profile for every scorer's ece and brier
+    const m = await cotkInProcess(['merge', merged, s1, s0, '--calibration', join(BUNDLED, 'fp32-cpu/calibration.json')]);
     expect(m.code).toBe(0);
     expect(readFileSync(merged, 'utf8')).toBe(oneFile);
     expect(m.stdout).toBe(one.stdout);
