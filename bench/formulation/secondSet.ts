@@ -13,22 +13,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { createRng as rng } from '../../src/engine/sample';
 import { REPO_ROOT } from '../../test/paths';
 
 export const SECOND_PROMPTS = resolve(REPO_ROOT, 'bench/formulation/data/second-prompts.jsonl');
 export const SECOND_TRACES = resolve(REPO_ROOT, 'bench/formulation/data/second-traces.jsonl');
-
-/** mulberry32: a small seeded PRNG, so the set is the same on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Prompt {
   readonly id: string;

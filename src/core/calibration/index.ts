@@ -11,3 +11,4 @@ export { applyIsotonic, fitIsotonic } from './isotonic';
 export { checkProfileKey, describeKey, graphHash, profileKeyMismatch, profileKeyOf } from './key';
 export { fitLogistic, sigmoid } from './logistic';
 export { parseProfile, serializeProfile, validateProfile } from './parse';
+export { LAYER_ABLATION } from './ablation';

@@ -154,6 +154,28 @@ export interface VerdictResult {
   readonly perScorer: Record<string, number>;
 }
 
+/** A held-out number of the layer ablation: point and 95 % bootstrap interval [lo, hi]. */
+export interface AblationNumbers {
+  readonly point: number;
+  readonly ci: readonly [number, number];
+}
+
+/** One held-out set of the layer ablation (src/core/calibration/ablation.ts, generated). */
+export interface AblationCell {
+  readonly n: number;
+  readonly auroc: { readonly logit: AblationNumbers; readonly kinetic: AblationNumbers; readonly both: AblationNumbers };
+  readonly ece: { readonly logit: AblationNumbers; readonly kinetic: AblationNumbers; readonly both: AblationNumbers };
+  /** AUROC(both) − AUROC(logit), paired, with the share of resamples where it is > 0. */
+  readonly dAurocBothVsLogit: AblationNumbers & { readonly share: number };
+}
+
+export interface LayerAblation {
+  /** The result in plain sentences, for the method panel. */
+  readonly summary: string;
+  readonly testbed: AblationCell;
+  readonly second: AblationCell;
+}
+
 /** Fewest labelled traces a profile may be fitted on. */
 export const MIN_TRACES = 30;
 export const QUANTILES = 100;

@@ -14,20 +14,9 @@ import {
   V2_KAPPA,
   type CalibrationRow,
 } from '../../../src/core/calibration/index';
+import { createRng as rng } from '../../../src/engine/sample';
 
 const KEY = { model: 'tiny-reasoner', revision: 'fnv1a:0:1', dtype: 'fp32-cpu' };
-
-/** mulberry32, for synthetic data that is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gauss(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
