@@ -10,6 +10,8 @@ import { forEachRecord, type BatchSummary } from './records';
 import { checkWritable, refuseSameFile, writeError, writeFileAtomic } from './files';
 import { COTK_VERSION, madeBy, mismatch, SAME_RUN, type MadeBy } from './provenance';
 import { rowLine } from './rawId';
+import { CALIBRATION_USAGE, profileNote, readNamedProfile, resolveProfile, withVerdict } from './verdict';
+import { v2Terms, type CalibrationProfile } from '../core/calibration/index';
 
 export { parseBatchLine, type BatchItem } from './batchInput';
 
@@ -20,10 +22,13 @@ export const BATCH_USAGE = `usage: cotk batch --model DIR --in traces.jsonl|trac
   or CSV (RFC 4180, header id,prompt,output,label; quoted fields may hold commas, quotes as "", newlines).
   The prompt goes through the model's chat template with the generation prompt. Each output line:
     {"id": …, "line": <input line>, "label": 0|1 (if given), "scores": {"cotk", "cotkV2", "cotkEnergy", "coeR",
-     "coeC", "perplexity", "meanEntropy", "selfCertainty", "maxProb", "answerConfidence"}}   (null where a
-    segment is empty), in input order. cotk is the chosen CoT-Kinetics formulation (--formulation).
+     "coeC", "perplexity", "meanEntropy", "selfCertainty", "maxProb", "answerConfidence", "cotkV2Barrier",
+     "cotkV2Kappa", "verdict"}}   (null where a segment is empty), in input order. cotk is the chosen
+    CoT-Kinetics formulation (--formulation); cotkV2Barrier and cotkV2Kappa are v2's two terms (max U, mean κ);
+    verdict is the calibrated P(correct) of the calibration profile (--calibration; absent without one).
   When every scored trace has a label, the last line of standard output is
-    {"metrics": {"<score key>": {"auroc", "aupr", "fpr95", "orientation", "n", "undefined"}}, "accuracy", "n", "formulation"}
+    {"metrics": {"<score key>": {"auroc", "aupr", "fpr95", "orientation", "n", "undefined", "ece", "brier"}}, "accuracy", "n", "formulation"}
+  ("ece" and "brier", with a profile: each scorer's P(correct) through its own map in the profile, and the verdict's)
   (SCORING.md: lower-is-correct scores negated; traces where a scorer is null left out of its metrics and
   counted under "undefined"), with a table on standard error. Without labels a note says metrics are omitted.
   A bad line is reported on stderr with its line number and skipped; the exit code is then 2.
@@ -36,6 +41,7 @@ ${MODEL_USAGE}
   --resume        continue an interrupted run: keep the lines already in --out (a torn last line is redone)
   --progress      progress line on stderr (traces/s, ETA); on by default when stderr is a terminal
   --prefill-chunk positions per forward pass (default: the whole trace)
+${CALIBRATION_USAGE}
   Generate mode (--generate, or by itself when the input is a prompt set): each input line is
     {"id": any, "prompt": "<user message>", "expected": "<answer>" or a number}   (CSV: id,prompt,expected)
   The model answers each prompt (greedy unless --temperature > 0), the answer (the text after the last
@@ -55,6 +61,8 @@ export type { BatchSummary };
 export interface ScoreOptions {
   readonly prefillChunk?: number;
   readonly formulation?: Formulation;
+  /** Adds "verdict" to each row's scores. */
+  readonly profile?: CalibrationProfile | null;
   /** Called after each record, scored or skipped. */
   readonly onRecord?: () => void;
   /** What made the rows, written as each row's last field ("by"). */
@@ -75,7 +83,7 @@ export async function scoreRecords(
   return forEachRecord(records, report, opts.onRecord, async (item, line) => {
     const run = await engine.score(item.prompt, item.output, { stateCapBytes: 0, prefillChunk: opts.prefillChunk });
     for (const note of run.segments.notes) if (note.includes(AFTER_EOS_NOTE)) report(`line ${line}: note: ${note}`);
-    const scores: Record<string, number | null> = { ...run.scores, cotk: run.scores[cotkFrom] };
+    const scores = withVerdict({ ...run.scores, cotk: run.scores[cotkFrom], ...v2Terms(run.detail.cotkV2) }, opts.profile ?? null);
     const base: BatchRow = item.label === undefined ? { id: item.id, line, scores } : { id: item.id, line, label: item.label, scores };
     const row = opts.by ? { ...base, by: opts.by } : base;
     write(row, rowLine(row, opts.sourceLine?.(line)));
@@ -153,9 +161,9 @@ export function resumeRows(path: string): { rows: BatchRow[]; keep: number; torn
  * stdout. Rows of generate mode always end with their accuracy, even when the scorers cannot be
  * measured (every answer right, or every one wrong): then "metrics" is {} and a "note" says why.
  */
-export function reportMetrics(rows: readonly BatchRow[], formulation: Formulation, generated: boolean, err: (m: string) => void, out: (line: string) => void): void {
+export function reportMetrics(rows: readonly BatchRow[], formulation: Formulation, generated: boolean, err: (m: string) => void, out: (line: string) => void, profile: CalibrationProfile | null = null): void {
   const sorted = [...rows].sort((a, b) => a.line - b.line);
-  const m = evaluateRows(sorted, formulation);
+  const m = evaluateRows(sorted, formulation, profile);
   const right = rows.filter((r) => r.label === 1).length;
   if (generated && rows.length > 0) {
     err(`accuracy ${(right / rows.length).toFixed(4)}: ${right} of ${rows.length} answer(s) equal the expected one (exact match; numbers compared as numbers)`);
@@ -184,7 +192,7 @@ function isGenerated(row: BatchRow): boolean {
 }
 
 export async function batchCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, [...MODEL_FLAGS, 'in', 'out', 'prefill-chunk', 'format', 'formulation', 'shard', ...GENERATE_FLAGS], ['resume', 'progress', 'generate']);
+  const args = parseArgs(argv, [...MODEL_FLAGS, 'in', 'out', 'prefill-chunk', 'format', 'formulation', 'shard', 'calibration', ...GENERATE_FLAGS], ['resume', 'progress', 'generate']);
   if (args.positional.length > 0) throw new CliError(`unexpected argument "${args.positional[0]}"\n${BATCH_USAGE}`);
   const inPath = flagString(args, 'in');
   const outPath = flagString(args, 'out');
@@ -231,6 +239,7 @@ export async function batchCommand(argv: readonly string[], io: CliIo): Promise<
   }
   const todo = mine.filter((r) => !doneLines.has(r.line));
   if (outPath !== '-') checkWritable(outPath);
+  const named = readNamedProfile(args);
 
   const engine = await openEngine(args, err);
   const info = engine.info();
@@ -246,7 +255,11 @@ export async function batchCommand(argv: readonly string[], io: CliIo): Promise<
       : {}),
   };
   let fd: number | null = null;
+  let profile: CalibrationProfile | null;
+  let resolved: ReturnType<typeof resolveProfile> = null;
   try {
+    resolved = resolveProfile(args, named, engine, err);
+    profile = resolved?.profile ?? null;
     const bad = mismatch(done, by, SAME_RUN);
     if (bad) {
       throw new CliError(
@@ -297,12 +310,13 @@ export async function batchCommand(argv: readonly string[], io: CliIo): Promise<
   try {
     if (done.length > 0) err(`resuming: ${done.length} trace(s) already in ${outPath}, ${todo.length} record(s) to go`);
     const s = generating
-      ? await generateRecords(engine, todo as PromptRecord[], onRow, onReport, { generate: genOpts, formulation, onRecord, by, sourceLine })
-      : await scoreRecords(engine, todo as BatchRecord[], onRow, onReport, { prefillChunk, formulation, onRecord, by, sourceLine });
+      ? await generateRecords(engine, todo as PromptRecord[], onRow, onReport, { generate: genOpts, formulation, onRecord, by, sourceLine, profile })
+      : await scoreRecords(engine, todo as BatchRecord[], onRow, onReport, { prefillChunk, formulation, onRecord, by, sourceLine, profile });
     progress?.finish();
     const secs = ((performance.now() - t0) / 1000).toFixed(2);
     err(`${generating ? 'generated, graded and scored' : 'scored'} ${s.scored} trace(s) in ${secs} s${s.skipped ? `, skipped ${s.skipped} bad line(s)` : ''}`);
-    reportMetrics(rows, formulation, generating, err, (line) => io.stdout.write(line));
+    reportMetrics(rows, formulation, generating, err, (line) => io.stdout.write(line), profile);
+    if (resolved) err(profileNote(resolved)); // last, so the lines before keep their places
     return s.skipped > 0 ? 2 : 0;
   } catch (e) {
     throw asCliError(e);

@@ -1,4 +1,4 @@
-import { FORMULATION_SCORER, type Formulation, type MetricsLine } from '../core/batchEval';
+import { FORMULATION_SCORER, VERDICT_KEY, type Formulation, type MetricsLine } from '../core/batchEval';
 import { scoreName, SHOWN_SCORE_KEYS } from '../core/scores/index';
 import { CliError } from './io';
 
@@ -28,10 +28,13 @@ const f3 = (x: number | null): string => (x === null ? '—' : x.toFixed(3));
 export function metricsTable(m: MetricsLine): string {
   const def = FORMULATION_SCORER[m.formulation];
   const head = `metrics on ${m.n} labelled trace(s), accuracy ${m.accuracy.toFixed(4)}; lower-is-correct scores negated first; key cotk = ${def} (${m.formulation}, marked default)`;
-  const rows = [['scorer', 'key', 'orientation', 'n', 'undef', 'AUROC', 'AUPR', 'FPR95']];
-  for (const k of SHOWN_SCORE_KEYS) {
+  const calibrated = Object.values(m.metrics).some((s) => s.ece !== undefined);
+  const rows = [['scorer', 'key', 'orientation', 'n', 'undef', 'AUROC', 'AUPR', 'FPR95', ...(calibrated ? ['ECE', 'Brier'] : [])]];
+  const shown: [string, string][] = SHOWN_SCORE_KEYS.map((k) => [scoreName(k, def), k]);
+  if (m.metrics[VERDICT_KEY]) shown.push(['Verdict (calibrated P(correct))', VERDICT_KEY]);
+  for (const [name, k] of shown) {
     const s = m.metrics[k];
-    if (s) rows.push([scoreName(k, def), k, s.orientation, String(s.n), String(s.undefined), f3(s.auroc), f3(s.aupr), f3(s.fpr95)]);
+    if (s) rows.push([name, k, s.orientation, String(s.n), String(s.undefined), f3(s.auroc), f3(s.aupr), f3(s.fpr95), ...(calibrated ? [f3(s.ece ?? null), f3(s.brier ?? null)] : [])]);
   }
   const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const fmt = (r: string[]): string => `  ${r.map((x, c) => (c < 3 ? x.padEnd(w[c]) : x.padStart(w[c]))).join('  ')}`;

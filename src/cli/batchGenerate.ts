@@ -1,4 +1,6 @@
 import { gradeOutput } from '../core/grade';
+import { v2Terms, type CalibrationProfile } from '../core/calibration/index';
+import { withVerdict } from './verdict';
 import { BatchInputError, readPromptRecords as readCore, type InputFormat, type PromptRecord } from '../core/promptSet';
 import type { Engine, GenerateOptions } from '../engine/index';
 import { FORMULATION_SCORER, type BatchRow, type Formulation } from './batchEval';
@@ -45,6 +47,8 @@ export interface GenerateRecordsOptions {
   readonly by?: MadeBy;
   /** The input's text of a line (JSON lines), so a number id is written as it was (rawId.ts). */
   readonly sourceLine?: (line: number) => string | undefined;
+  /** Adds "verdict" to each row's scores. */
+  readonly profile?: CalibrationProfile | null;
 }
 
 /**
@@ -64,7 +68,7 @@ export async function generateRecords(
   return forEachRecord(records, report, opts.onRecord, async (item, line, index) => {
     const run = await engine.generate(item.prompt, { ...opts.generate, seed: baseSeed + index, stateCapBytes: 0 });
     const { answer, label } = gradeOutput(run.text, item.expected);
-    const scores: Record<string, number | null> = { ...run.scores, cotk: run.scores[cotkFrom] };
+    const scores = withVerdict({ ...run.scores, cotk: run.scores[cotkFrom], ...v2Terms(run.detail.cotkV2) }, opts.profile ?? null);
     const base: GeneratedRow = { id: item.id, line, prompt: item.prompt, expected: item.expected, output: run.text, answer, label, stop: run.stop, scores };
     const row = opts.by ? { ...base, by: opts.by } : base;
     write(row, rowLine(row, opts.sourceLine?.(line)));

@@ -1,4 +1,5 @@
 import { BATCH_USAGE, batchCommand } from './batch';
+import { CALIBRATE_USAGE, calibrateCommand } from './calibrate';
 import { CAPTURE_USAGE, captureCommand } from './capture';
 import { GENERATE_USAGE, generateCommand } from './generate';
 import { fsSentence, WRITE_FAILED } from './files';
@@ -14,6 +15,7 @@ commands:
   cotk capture         write one sequence's states in the golden layout (for cotk states)
   cotk batch           teacher-forced scoring of finished traces, or answering and grading a prompt set (--generate); metrics
   cotk merge           join the outputs of cotk batch --shard back into input order
+  cotk calibrate       fit a calibration profile (verdict = P(correct)) on labelled cotk batch output
   cotk help            this text
 
 ${STATES_USAGE}
@@ -24,7 +26,9 @@ ${CAPTURE_USAGE}
 
 ${BATCH_USAGE}
 
-${MERGE_USAGE}`;
+${MERGE_USAGE}
+
+${CALIBRATE_USAGE}`;
 
 /** ANSI escape sequences (colours, cursor moves) that a runtime's message may carry; never shown raw. */
 // eslint-disable-next-line no-control-regex -- the escape character is what is matched
@@ -59,6 +63,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await batchCommand(rest, io);
       case 'merge':
         return await mergeCommand(rest, io);
+      case 'calibrate':
+        return await calibrateCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

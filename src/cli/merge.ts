@@ -3,18 +3,22 @@ import { inferFormulation, type BatchRow } from './batchEval';
 import { writeFileAtomic } from './files';
 import { CliError, parseArgs, readInput, type CliIo } from './io';
 import { difference, madeBy, mismatch, type MadeBy } from './provenance';
+import { readNamedProfile } from './verdict';
 
-export const MERGE_USAGE = `usage: cotk merge OUT SHARD...
+export const MERGE_USAGE = `usage: cotk merge OUT SHARD... [--calibration FILE]
   Joins the outputs of cotk batch --shard I/N back into input order (by each line's "line" field) and
   writes them to OUT (- for standard output). When every trace has a label, prints the metrics line
   (as cotk batch does) last on standard output and the table on standard error.
   Shards of another model, variant, formulation, cotk version or generation settings are refused
   (each line's "by" says what made it). A shard that is missing (e.g. 1/3 of 0/3, 1/3, 2/3) is
   refused; one that holds fewer lines than its records (interrupted, or lines skipped) is merged,
-  but without metrics and with exit code 2.`;
+  but without metrics and with exit code 2.
+  Shards scored with a calibration profile carry "verdict"; pass the same profile with --calibration for
+  every scorer's ece and brier.`;
 
 export async function mergeCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, [], []);
+  const args = parseArgs(argv, ['calibration'], []);
+  const profile = readNamedProfile(args)?.profile ?? null;
   const [out, ...shards] = args.positional;
   if (out === undefined || shards.length === 0) throw new CliError(`an output and at least one shard file are required\n${MERGE_USAGE}`);
   const entries: { row: BatchRow; text: string; from: string }[] = [];
@@ -50,8 +54,11 @@ export async function mergeCommand(argv: readonly string[], io: CliIo): Promise<
     return 2;
   }
   const rows = entries.map((e) => e.row);
-  const by = rows.map(madeBy).find((b) => b !== null);
-  reportMetrics(rows, by?.formulation ?? inferFormulation(rows), allGenerated(rows), (m) => io.stderr.write(`cotk merge: ${m}\n`), (line) => io.stdout.write(line));
+  if (!profile && rows.some((r) => typeof r.scores.verdict === 'number')) {
+    io.stderr.write('cotk merge: the traces carry a verdict: pass --calibration FILE (the profile they were scored with) for every scorer\'s ece and brier\n');
+  }
+  const by = rows.map(madeBy).find((x) => x !== null);
+  reportMetrics(rows, by?.formulation ?? inferFormulation(rows), allGenerated(rows), (m) => io.stderr.write(`cotk merge: ${m}\n`), (line) => io.stdout.write(line), profile);
   return 0;
 }
 

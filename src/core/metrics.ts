@@ -104,3 +104,69 @@ export function binaryMetrics(scores: readonly number[], labels: readonly number
   const points = rocPoints(scores, labels);
   return { auroc: auroc(scores, labels), aupr: aupr(points), fpr95: fpr95(points) };
 }
+
+// ——— Calibration metrics (probabilities of "correct" against labels 0/1) ———
+
+function checkProbabilities(p: readonly number[], y: readonly number[]): void {
+  if (p.length !== y.length) throw new RangeError(`${p.length} probabilities but ${y.length} labels`);
+  if (p.length === 0) throw new RangeError('calibration metrics need at least one prediction');
+  for (let i = 0; i < p.length; i++) {
+    if (y[i] !== 0 && y[i] !== 1) throw new RangeError(`label ${i} is ${y[i]}, not 0 or 1`);
+    if (!(p[i] >= 0 && p[i] <= 1)) throw new RangeError(`probability ${i} is ${p[i]}, not in [0, 1]`);
+  }
+}
+
+/**
+ * Expected calibration error with equal-mass bins: the predictions sorted by p are cut into `bins`
+ * groups whose sizes differ by at most one (bin b holds sorted positions ⌊b·n/B⌋ … ⌊(b+1)·n/B⌋ − 1),
+ * and ECE = Σ_b (n_b/n)·|mean p − mean y| over the non-empty bins. Predictions with equal p cannot be
+ * ordered, so each counts with its tie group's mean label: the result does not depend on the input's
+ * order (a constant predictor's ECE is |p − accuracy|, not whatever the file order makes of it).
+ */
+export function ece(p: readonly number[], y: readonly number[], bins = 10): number {
+  checkProbabilities(p, y);
+  if (!Number.isInteger(bins) || bins < 1) throw new RangeError(`bins must be a whole number ≥ 1, got ${bins}`);
+  const n = p.length;
+  const order = p.map((_, i) => i).sort((a, b) => p[a] - p[b] || a - b);
+  const yt = new Float64Array(n); // labels averaged over each run of equal p, in sorted order
+  for (let i = 0; i < n; ) {
+    let j = i;
+    let s = 0;
+    while (j < n && p[order[j]] === p[order[i]]) s += y[order[j++]];
+    for (let k = i; k < j; k++) yt[k] = s / (j - i);
+    i = j;
+  }
+  let total = 0;
+  for (let b = 0; b < bins; b++) {
+    const lo = Math.floor((b * n) / bins);
+    const hi = Math.floor(((b + 1) * n) / bins);
+    if (hi <= lo) continue;
+    let sp = 0;
+    let sy = 0;
+    for (let k = lo; k < hi; k++) {
+      sp += p[order[k]];
+      sy += yt[k];
+    }
+    total += Math.abs(sp - sy) / n; // (n_b/n)·|sp/n_b − sy/n_b|
+  }
+  return total;
+}
+
+/** Brier score: mean (p − y)². */
+export function brier(p: readonly number[], y: readonly number[]): number {
+  checkProbabilities(p, y);
+  let s = 0;
+  for (let i = 0; i < p.length; i++) s += (p[i] - y[i]) ** 2;
+  return s / p.length;
+}
+
+/** Mean negative log-likelihood (natural log), p clipped to [eps, 1 − eps] so a confident miss is finite. */
+export function logLoss(p: readonly number[], y: readonly number[], eps = 1e-15): number {
+  checkProbabilities(p, y);
+  let s = 0;
+  for (let i = 0; i < p.length; i++) {
+    const q = Math.min(1 - eps, Math.max(eps, p[i]));
+    s -= y[i] === 1 ? Math.log(q) : Math.log(1 - q);
+  }
+  return s / p.length;
+}

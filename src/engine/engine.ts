@@ -1,4 +1,5 @@
 import type { SpecialIds } from '../core/trace/segment';
+import { graphHash } from '../core/calibration/key';
 import { EngineClosedError, EngineInputError } from './errors';
 import { generate as runGenerate, type GenerateOptions } from './generate';
 import type { OrtModule } from './ort';
@@ -39,6 +40,8 @@ export interface EngineInfo {
   readonly notes: readonly string[];
   /** Bytes of the graph and its external data (the memory planner's weights). */
   readonly weightsBytes?: number;
+  /** The graph's identity (src/core/calibration graphHash, over the graph before the tap): a calibration profile's revision. */
+  readonly graphHash?: string;
 }
 
 export interface Engine {
@@ -123,6 +126,7 @@ export async function createEngine(ort: OrtModule, files: ModelFiles, opts: Engi
     tap: tapInfo,
     notes: tokenizer.notes,
     weightsBytes: files.graph.byteLength + files.externalData.reduce((n, f) => n + f.data.byteLength, 0),
+    graphHash: graphHash(files.graph),
   };
   return {
     tokenizer,

@@ -4,9 +4,8 @@
  * text breaks. Pure: no DOM, no Node.
  */
 
-/** The strings that stand for the numbers JSON has no literal for (Python's float() reads all four). */
-export const SPECIAL_NUMBERS = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0 } as const;
-export type SpecialNumber = keyof typeof SPECIAL_NUMBERS;
+// The pure parts (special numbers, where a broken text breaks) live in src/core, shared with calibration profiles.
+export { SPECIAL_NUMBERS, readNumber, locateJsonFault, utf8Length, lineColumn, type SpecialNumber, type JsonFault } from '../core/jsonText';
 
 /** A number as JSON text: a JSON number when JSON can hold it exactly, else one of the quoted SPECIAL_NUMBERS. */
 export function numberText(v: number): string {
@@ -28,13 +27,6 @@ export function float32Text(v: number): string {
     if (Math.fround(d) === v) return String(d);
   }
   return String(v);
-}
-
-/** The value a number field's JSON holds, or undefined when it is neither a number nor a special string. */
-export function readNumber(v: unknown): number | undefined {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string' && Object.prototype.hasOwnProperty.call(SPECIAL_NUMBERS, v)) return SPECIAL_NUMBERS[v as SpecialNumber];
-  return undefined;
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -167,154 +159,3 @@ const rank = (order: readonly string[], k: string) => {
   const i = order.indexOf(k);
   return i < 0 ? order.length : i;
 };
-
-/** Where a JSON text that JSON.parse refused goes wrong. */
-export type JsonFault = { readonly kind: 'truncated' } | { readonly kind: 'invalid'; readonly index: number };
-
-const WS = new Set([' ', '\t', '\n', '\r']);
-
-/**
- * A JSON syntax scanner (no values built), to say where a text JSON.parse refused breaks: at the
- * end (the text was cut short) or at a character. Engines word their parse errors differently, so
- * the app does not read their messages.
- */
-export function locateJsonFault(text: string): JsonFault | null {
-  let i = 0;
-  const n = text.length;
-  const END = -1;
-  const skip = () => {
-    while (i < n && WS.has(text[i])) i++;
-  };
-  // Each returns END when the text ran out, the index of a bad character, or null when fine.
-  const value = (): number | null => {
-    skip();
-    if (i >= n) return END;
-    const c = text[i];
-    if (c === '{') return container('}', true);
-    if (c === '[') return container(']', false);
-    if (c === '"') return string();
-    if (c === '-' || (c >= '0' && c <= '9')) return number();
-    for (const lit of ['true', 'false', 'null']) {
-      if (text.startsWith(lit, i)) {
-        i += lit.length;
-        return null;
-      }
-      if (lit.startsWith(text.slice(i, i + lit.length)) && i + lit.length > n) return END;
-    }
-    return i;
-  };
-  const string = (): number | null => {
-    i++;
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (c === 0x22) {
-        i++;
-        return null;
-      }
-      if (c < 0x20) return i;
-      if (c === 0x5c) {
-        i++;
-        if (i >= n) return END;
-        const e = text[i];
-        if (e === 'u') {
-          for (let k = 1; k <= 4; k++) {
-            if (i + k >= n) return END;
-            if (!/[0-9a-fA-F]/.test(text[i + k])) return i + k;
-          }
-          i += 5;
-        } else if ('"\\/bfnrt'.includes(e)) i++;
-        else return i;
-      } else i++;
-    }
-    return END;
-  };
-  const digits = (): boolean => {
-    const s = i;
-    while (i < n && text[i] >= '0' && text[i] <= '9') i++;
-    return i > s;
-  };
-  const number = (): number | null => {
-    if (text[i] === '-') i++;
-    if (i >= n) return END;
-    if (text[i] === '0') i++;
-    else if (!digits()) return i;
-    if (text[i] === '.') {
-      i++;
-      if (i >= n) return END;
-      if (!digits()) return i;
-    }
-    if (text[i] === 'e' || text[i] === 'E') {
-      i++;
-      if (text[i] === '+' || text[i] === '-') i++;
-      if (i >= n) return END;
-      if (!digits()) return i;
-    }
-    return null;
-  };
-  const container = (close: string, isObject: boolean): number | null => {
-    i++;
-    skip();
-    if (i >= n) return END;
-    if (text[i] === close) {
-      i++;
-      return null;
-    }
-    for (;;) {
-      if (isObject) {
-        skip();
-        if (i >= n) return END;
-        if (text[i] !== '"') return i;
-        const k = string();
-        if (k !== null) return k;
-        skip();
-        if (i >= n) return END;
-        if (text[i] !== ':') return i;
-        i++;
-      }
-      const v = value();
-      if (v !== null) return v;
-      skip();
-      if (i >= n) return END;
-      if (text[i] === ',') {
-        i++;
-        continue;
-      }
-      if (text[i] === close) {
-        i++;
-        return null;
-      }
-      return i;
-    }
-  };
-  // Nesting deeper than the stack allows is not a truncation; report where the scan gave up.
-  let r: number | null;
-  try {
-    r = value();
-    if (r === null) {
-      skip();
-      if (i < n) r = i;
-    }
-  } catch {
-    return { kind: 'invalid', index: i };
-  }
-  if (r === null) return null;
-  return r === END ? { kind: 'truncated' } : { kind: 'invalid', index: r };
-}
-
-/** Bytes of `s` in UTF-8 (what a file's byte offsets count). */
-export function utf8Length(s: string): number {
-  return new TextEncoder().encode(s).length;
-}
-
-/** 1-based line and column of index `i` in `text`. */
-export function lineColumn(text: string, i: number): { line: number; column: number } {
-  let line = 1;
-  let last = -1;
-  for (let k = 0; k < i && k < text.length; k++) {
-    if (text.charCodeAt(k) === 10) {
-      line++;
-      last = k;
-    }
-  }
-  return { line, column: i - last };
-}

@@ -1,4 +1,5 @@
-import { emitJson, lineColumn, locateJsonFault, utf8Length } from './jsonText';
+import { parseJsonFile } from '../core/schema';
+import { emitJson } from './jsonText';
 import { RUN_FORMAT, RUN_VERSION, type SavedRun } from './types';
 import { RunFileError, validateRunFile } from './validate';
 
@@ -48,19 +49,9 @@ export function serializeRun(saved: SavedRun): string {
  * not a run file, a newer version, or the first schema problem by its path.
  */
 export function parseRunFile(text: string): SavedRun {
-  const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a byte-order mark some editors add
-  if (t.trim() === '') throw new RunFileError('The file is empty: a run file is JSON exported from this app.');
-  let value: unknown;
-  try {
-    value = JSON.parse(t);
-  } catch {
-    const fault = locateJsonFault(t);
-    if (fault?.kind === 'truncated') {
-      throw new RunFileError(`The file is not complete JSON: it is truncated at byte ${utf8Length(t)} (it ends in the middle of the data; was the download or copy cut short?).`);
-    }
-    const at = fault?.kind === 'invalid' ? fault.index : 0;
-    const { line, column } = lineColumn(t, at);
-    throw new RunFileError(`The file is not valid JSON: the text breaks at byte ${utf8Length(t.slice(0, at))} (line ${line}, column ${column}), so it is not a run file exported from this app.`);
-  }
+  const value = parseJsonFile(text, (m) => new RunFileError(m), {
+    empty: 'a run file is JSON exported from this app.',
+    notOurs: 'a run file exported from this app',
+  });
   return validateRunFile(value);
 }

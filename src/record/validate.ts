@@ -10,7 +10,8 @@ import type { ReducedScores, TokenReduction } from '../engine/reduce';
 import type { RunResult, RunTiming, StopReason, TokenEvent } from '../engine/run';
 import type { TokenSegment } from '../engine/segmentStream';
 import type { RunState } from '../state/slices';
-import { base64ToFloat32, readNumber } from './jsonText';
+import { kindOf, own, schemaReader, type Obj } from '../core/schema';
+import { base64ToFloat32 } from './jsonText';
 import { RUN_FORMAT, RUN_VERSION, type ModelSummary, type RunInput, type RunSettings, type SavedRun, type SavedRunMeta } from './types';
 
 /**
@@ -24,73 +25,8 @@ export class RunFileError extends Error {
   override readonly name = 'RunFileError';
 }
 
-type Obj = Record<string, unknown>;
-
-function kindOf(v: unknown): string {
-  if (v === undefined) return 'nothing (the field is missing)';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'object') return 'an object';
-  if (typeof v === 'string') return v.length > 24 ? `string "${v.slice(0, 21)}…"` : `string "${v}"`;
-  if (typeof v === 'number') return `number ${v}`;
-  return typeof v;
-}
-
-function fail(path: string, expected: string, got: unknown): never {
-  throw new RunFileError(`${path}: expected ${expected}, got ${kindOf(got)}.`);
-}
-
-function problem(path: string, sentence: string): never {
-  throw new RunFileError(`${path}: ${sentence}`);
-}
-
-const own = (o: Obj, k: string): unknown => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
-
-function obj(v: unknown, path: string): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'an object', v);
-  return v as Obj;
-}
-
-function str(v: unknown, path: string): string {
-  if (typeof v !== 'string') fail(path, 'a string', v);
-  return v;
-}
-
-function bool(v: unknown, path: string): boolean {
-  if (typeof v !== 'boolean') fail(path, 'true or false', v);
-  return v;
-}
-
-/** Any number, NaN and ±Infinity included (written as "NaN", "Infinity", "-Infinity", "-0"). */
-function num(v: unknown, path: string): number {
-  const n = readNumber(v);
-  if (n === undefined) fail(path, 'a number (or "NaN", "Infinity", "-Infinity", "-0")', v);
-  return n;
-}
-
-function int(v: unknown, path: string, min = -Infinity): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) fail(path, 'a whole number', v);
-  if (v < min) problem(path, `expected a whole number of at least ${min}, got ${v}.`);
-  return v;
-}
-
-function oneOf<T extends string>(v: unknown, path: string, values: readonly T[]): T {
-  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) fail(path, `one of ${values.map((x) => `"${x}"`).join(', ')}`, v);
-  return v as T;
-}
-
-function arr(v: unknown, path: string): unknown[] {
-  if (!Array.isArray(v)) fail(path, 'an array', v);
-  return v;
-}
-
-function nullable<T>(v: unknown, path: string, read: (v: unknown, path: string) => T): T | null {
-  return v === null ? null : read(v, path);
-}
-
-const nums = (v: unknown, path: string): number[] => arr(v, path).map((x, i) => num(x, `${path}[${i}]`));
-const ints = (v: unknown, path: string, min = -Infinity): number[] => arr(v, path).map((x, i) => int(x, `${path}[${i}]`, min));
-const strs = (v: unknown, path: string): string[] => arr(v, path).map((x, i) => str(x, `${path}[${i}]`));
+const R = schemaReader((m) => new RunFileError(m), 'a run file');
+const { fail, problem, obj, str, bool, num, int, oneOf, arr, nullable, nums, ints, strs } = R;
 
 /** Float32Array data: {"$f32": [numbers]} or {"$f32b64": "base64 of little-endian bytes"}. */
 function f32(v: unknown, path: string): Float32Array {
@@ -106,7 +42,7 @@ function f32(v: unknown, path: string): Float32Array {
   const b64 = own(o, '$f32b64');
   if (b64 !== undefined) {
     const r = base64ToFloat32(str(b64, `${path}.$f32b64`));
-    if (typeof r === 'string') problem(`${path}.$f32b64`, `${r}.`);
+    if (typeof r === 'string') return problem(`${path}.$f32b64`, `${r}.`);
     return r;
   }
   return fail(path, 'Float32Array data ({"$f32": [...]} or {"$f32b64": "..."})', v);
@@ -379,27 +315,6 @@ function runState(v: unknown, p: string): RunState {
   };
 }
 
-/**
- * Refuses a `__proto__` key anywhere (JSON.parse makes it an ordinary own key, but a careless copy
- * elsewhere would set an object's prototype). Iterative: a deeply nested file cannot overflow the stack.
- */
-function refuseProtoKeys(root: unknown): void {
-  const stack: { v: unknown; path: string }[] = [{ v: root, path: '' }];
-  while (stack.length > 0) {
-    const { v, path } = stack.pop() as { v: unknown; path: string };
-    if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) if (typeof v[i] === 'object' && v[i] !== null) stack.push({ v: v[i], path: `${path}[${i}]` });
-    } else if (typeof v === 'object' && v !== null) {
-      for (const k of Object.keys(v)) {
-        const at = path ? `${path}.${k}` : k;
-        if (k === '__proto__') throw new RunFileError(`${at}: the key "__proto__" is not allowed in a run file (it could change how the app's objects behave), so the file is refused.`);
-        const x = (v as Obj)[k];
-        if (typeof x === 'object' && x !== null) stack.push({ v: x, path: at });
-      }
-    }
-  }
-}
-
 /** What a parsed JSON value that is not a run file looks like, in a few words. */
 function notOurs(v: unknown): string {
   const base = 'This is not a CoT-Kinetics run file';
@@ -425,7 +340,7 @@ export function validateRunFile(v: unknown): SavedRun {
   if (version > RUN_VERSION) {
     throw new RunFileError(`This run file was made by a newer version of the app (v${version}); this app reads v${RUN_VERSION} — update the app to open it.`);
   }
-  refuseProtoKeys(v);
+  R.refuseProtoKeys(v);
   const m = meta(own(o, 'meta'), 'meta');
   const run = runState(own(o, 'run'), 'run');
   const hasStates = run.result !== null && run.result.states !== null;

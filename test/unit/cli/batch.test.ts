@@ -34,7 +34,8 @@ describe('cotk batch', () => {
     const m = JSON.parse(stdoutLines[0]);
     expect(m.n).toBe(800);
     expect(m.accuracy).toBeCloseTo(ref.accuracy, 10);
-    expect(Object.keys(m.metrics)).toEqual(['cotkV2', 'cotkEnergy', 'coeR', 'coeC', 'perplexity', 'meanEntropy', 'selfCertainty', 'maxProb', 'answerConfidence', 'cotk']);
+    // every scorer, cotk, and the verdict of the bundled calibration profile (picked up from the model folder)
+    expect(Object.keys(m.metrics)).toEqual(['cotkV2', 'cotkEnergy', 'coeR', 'coeC', 'perplexity', 'meanEntropy', 'selfCertainty', 'maxProb', 'answerConfidence', 'cotk', 'verdict']);
     expect(m.metrics.cotk).toEqual(m.metrics.cotkV2);
     for (const [k, want] of Object.entries(ref.metrics)) {
       expect(Math.abs(m.metrics[k].auroc - want.auroc), `${k} AUROC ${m.metrics[k].auroc} vs ${want.auroc}`).toBeLessThan(0.005);
@@ -49,8 +50,10 @@ describe('cotk batch', () => {
     const worst: Record<string, number> = {};
     rows.forEach((row, i) => {
       const ref = referenceScores(traces[i]);
-      // the testbed's eight reference scores, plus v2 and `cotk` (the default formulation's value)
-      expect(Object.keys(row.scores).sort()).toEqual([...Object.keys(ref), 'cotkV2', 'cotk'].sort());
+      // the testbed's eight reference scores, plus v2, its two terms, `cotk` (the default formulation's value) and the verdict
+      expect(Object.keys(row.scores).sort()).toEqual([...Object.keys(ref), 'cotkV2', 'cotkV2Barrier', 'cotkV2Kappa', 'cotk', 'verdict'].sort());
+      expect(row.scores.verdict).toBeGreaterThanOrEqual(0);
+      expect(row.scores.verdict).toBeLessThanOrEqual(1);
       expect(row.scores.cotk).toBe(row.scores.cotkV2);
       for (const [k, v] of Object.entries(ref)) {
         const e = relErr(row.scores[k], v);

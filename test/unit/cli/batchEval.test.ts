@@ -9,7 +9,8 @@ import { BUNDLED, testbedTraces } from '../engine/helpers';
 import { cotkInProcess } from './cliHarness';
 
 const dir = mkdtempSync(join(tmpdir(), 'cotk-batcheval-'));
-const MODEL = ['--model', BUNDLED, '--variant', 'fp32-cpu'];
+// No calibration profile: these tests pin the scorers' own output (the verdict: test/unit/calibration/cli.test.ts).
+const MODEL = ['--model', BUNDLED, '--variant', 'fp32-cpu', '--calibration', 'none'];
 const N = 60;
 
 /** Every 13th testbed trace (the file is sorted, correct ones first): both labels present. */

@@ -135,7 +135,8 @@ describe('cotk batch --generate', () => {
     expect(r1.code).toBe(0);
     writeFileSync(s1, r1.stdout);
     const merged = join(dir, 'merged.jsonl');
-    const m = await cotkInProcess(['merge', merged, s1, s0]);
+    // the shards carry the bundled profile's verdict; merge gets the profile for every scorer's ece and brier
+    const m = await cotkInProcess(['merge', merged, s1, s0, '--calibration', join(BUNDLED, 'fp32-cpu/calibration.json')]);
     expect(m.code).toBe(0);
     expect(readFileSync(merged, 'utf8')).toBe(oneFile);
     expect(m.stdout).toBe(one.stdout);

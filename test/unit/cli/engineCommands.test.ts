@@ -65,7 +65,10 @@ describe('cotk generate', () => {
     expect(j.code).toBe(0);
     const o = JSON.parse(j.stdout);
     expect(o.outputTokens).toBeLessThanOrEqual(40);
-    expect(Object.keys(o.scores).sort()).toEqual(['answerConfidence', 'coeC', 'coeR', 'cotk', 'cotkEnergy', 'cotkV2', 'maxProb', 'meanEntropy', 'perplexity', 'selfCertainty']);
+    // v2's two terms, and the verdict of the bundled calibration profile (found in the model folder)
+    expect(Object.keys(o.scores).sort()).toEqual(['answerConfidence', 'coeC', 'coeR', 'cotk', 'cotkEnergy', 'cotkV2', 'cotkV2Barrier', 'cotkV2Kappa', 'maxProb', 'meanEntropy', 'perplexity', 'selfCertainty', 'verdict']);
+    expect(o.scores.verdict).toBeGreaterThanOrEqual(0);
+    expect(o.scores.verdict).toBeLessThanOrEqual(1);
     const over = await cotkInProcess(['generate', ...MODEL, '--prompt', '12+7=?', '--max-tokens', '500']);
     expect(over.code).toBe(2);
     expect(over.stderr).toBe(
