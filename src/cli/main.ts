@@ -4,6 +4,7 @@ import { GENERATE_USAGE, generateCommand } from './generate';
 import { CliError, type CliIo } from './io';
 import { MERGE_USAGE, mergeCommand } from './merge';
 import { STATES_USAGE, statesCommand } from './states';
+import { SYNTH_USAGE, synthCommand } from './synth';
 
 const USAGE = `cotk — CoT-Kinetics Inspector on the command line
 
@@ -13,6 +14,7 @@ commands:
   cotk capture         write one sequence's states in the golden layout (for cotk states)
   cotk batch           teacher-forced scoring of finished traces, or answering and grading a prompt set (--generate); metrics
   cotk merge           join the outputs of cotk batch --shard back into input order
+  cotk synth           write a Qwen3-0.6B- or R1-Distill-1.5B-shaped model folder with seeded weights
   cotk help            this text
 
 ${STATES_USAGE}
@@ -23,7 +25,9 @@ ${CAPTURE_USAGE}
 
 ${BATCH_USAGE}
 
-${MERGE_USAGE}`;
+${MERGE_USAGE}
+
+${SYNTH_USAGE}`;
 
 /** Runs one `cotk` invocation; returns the exit code (0 ok, 2 bad usage or input, 1 internal error). */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -40,6 +44,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await batchCommand(rest, io);
       case 'merge':
         return await mergeCommand(rest, io);
+      case 'synth':
+        return await synthCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':
