@@ -6,6 +6,7 @@ import { fsSentence, WRITE_FAILED } from './files';
 import { CliError, type CliIo } from './io';
 import { MERGE_USAGE, mergeCommand } from './merge';
 import { STATES_USAGE, statesCommand } from './states';
+import { SYNTH_USAGE, synthCommand } from './synth';
 
 const USAGE = `cotk — CoT-Kinetics Inspector on the command line
 
@@ -16,6 +17,7 @@ commands:
   cotk batch           teacher-forced scoring of finished traces, or answering and grading a prompt set (--generate); metrics
   cotk merge           join the outputs of cotk batch --shard back into input order
   cotk calibrate       fit a calibration profile (verdict = P(correct)) on labelled cotk batch output
+  cotk synth           write a Qwen3-0.6B- or R1-Distill-1.5B-shaped model folder with seeded weights
   cotk help            this text
 
 ${STATES_USAGE}
@@ -27,6 +29,8 @@ ${CAPTURE_USAGE}
 ${BATCH_USAGE}
 
 ${MERGE_USAGE}
+
+${SYNTH_USAGE}
 
 ${CALIBRATE_USAGE}`;
 
@@ -65,6 +69,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await mergeCommand(rest, io);
       case 'calibrate':
         return await calibrateCommand(rest, io);
+      case 'synth':
+        return await synthCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -165,6 +165,15 @@ export class Writer {
     return this.tag(num, WIRE_VARINT).varint(v);
   }
 
+  /** A float field (wire type 5, little-endian IEEE single), e.g. AttributeProto.f. */
+  float(num: number, v: number): this {
+    this.tag(num, WIRE_I32);
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setFloat32(0, v, true);
+    for (const x of b) this.parts.push(x);
+    return this;
+  }
+
   message(num: number, inner: Writer): this {
     return this.bytes(num, inner.finish());
   }
