@@ -6,6 +6,7 @@ import { ProgressBar } from '../components/ProgressBar';
 import { ModelPicker } from './ModelPicker';
 
 const BACKENDS = { webgpu: 'WebGPU', wasm: 'WebAssembly (CPU)', cpu: 'CPU' } as const;
+const SWITCH = { webgpu: 'Use WebGPU instead', wasm: 'Use WASM instead' } as const;
 
 /** The model in the header: name, device, load progress per file, notices and errors, each in words; the picker below them. */
 export function ModelStatus() {
@@ -32,9 +33,24 @@ export function ModelStatus() {
         {info && (
           <>
             <dt>Device</dt>
-            <dd data-testid="model-backend">
+            <dd data-testid="model-backend" data-backend={info.backend} data-parity={info.parity ? (info.parity.cached ? 'cached' : 'checked') : 'none'}>
               {BACKENDS[info.backend]}
               {info.adapter ? ` on ${info.adapter}` : ''} · {info.config.layers} layers, d = {info.config.hiddenSize}
+              {info.backendReason && (
+                <span className="backend-reason" data-testid="backend-reason">
+                  {' '}
+                  {info.backendReason}
+                  {info.parity?.cached ? ' Parity verdict kept from an earlier check on this device.' : ''}
+                </span>
+              )}
+              {info.switchTo && (
+                <>
+                  {' '}
+                  <button type="button" className="link" data-testid="switch-backend" onClick={() => void loadModel(undefined, { backend: info.switchTo ?? 'auto' })}>
+                    {SWITCH[info.switchTo]}
+                  </button>
+                </>
+              )}
             </dd>
           </>
         )}
