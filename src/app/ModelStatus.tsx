@@ -13,15 +13,17 @@ export function ModelStatus() {
   const model = useStore(selectModel);
   const engineReady = useStore((s) => s.engineReady);
   const info = model.info;
-  const status = !engineReady
-    ? 'not connected'
-    : model.status === 'ready'
-      ? 'ready'
-      : model.status === 'loading'
-        ? `loading${model.phase ? ` (${model.phase})` : ''}`
-        : model.status === 'error'
-          ? 'failed to load'
-          : 'not loaded';
+  // 'loading' first: while the app starts its engine the worker is not connected yet, but it is coming.
+  const status =
+    model.status === 'loading'
+      ? `loading${model.phase ? ` (${model.phase})` : ''}`
+      : !engineReady
+        ? 'not connected'
+        : model.status === 'ready'
+          ? 'ready'
+          : model.status === 'error'
+            ? 'failed to load'
+            : 'not loaded';
   const progress = Object.entries(model.progress);
   return (
     <div className="model-box">
@@ -33,7 +35,9 @@ export function ModelStatus() {
         {info && (
           <>
             <dt>Device</dt>
-            <dd data-testid="model-backend" data-backend={info.backend} data-parity={info.parity ? (info.parity.cached ? 'cached' : 'checked') : 'none'}>
+            <dd data-testid="model-backend" data-backend={info.backend} data-parity={info.parity ? (info.parity.cached ? 'cached' : 'checked') : 'none'}
+              data-load-ms={Math.round(info.loadMs)}
+            >
               {BACKENDS[info.backend]}
               {info.adapter ? ` on ${info.adapter}` : ''} · {info.config.layers} layers, d = {info.config.hiddenSize}
               {info.backendReason && (
