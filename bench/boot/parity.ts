@@ -4,19 +4,12 @@
  * model alternating between a fresh verdict store (the check runs) and a store that holds the verdict
  * (it is read back), side by side so that the machine's load affects both alike.
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import * as ortWeb from 'onnxruntime-web';
 import { EngineHost } from '../../src/engine/host';
 import type { OrtModule } from '../../src/engine/ort';
 import { MemoryCache } from '../../src/engine/source/cache';
-import { REPO_ROOT } from '../../test/paths';
-
-const publicFetch = (async (input: string | URL | Request) => {
-  const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-  return new Response(readFileSync(join(REPO_ROOT, 'public', decodeURIComponent(url.pathname))));
-}) as typeof fetch;
+import { publicFetch } from '../../test/unit/engine/helpers';
 
 const warm = new MemoryCache();
 const host = (store: MemoryCache) =>

@@ -1,21 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as ortWeb from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { EngineHost, type GpuProbe } from '../../../src/engine/host';
 import type { OrtModule } from '../../../src/engine/ort';
 import { parityKey, type ParityReference, type ParityVerdictStore } from '../../../src/engine/parity';
 import { MemoryCache } from '../../../src/engine/source/cache';
-import { REPO_ROOT } from '../../paths';
-
-const publicFetch = (async (input: string | URL | Request) => {
-  const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-  try {
-    return new Response(readFileSync(join(REPO_ROOT, 'public', decodeURIComponent(url.pathname))));
-  } catch {
-    return new Response('not found', { status: 404 });
-  }
-}) as typeof fetch;
+import { publicFetch } from './helpers';
 
 /** A verdict store that counts what is asked of it. */
 function countingStore(): ParityVerdictStore & { gets: number; puts: number; inner: MemoryCache } {
