@@ -8,38 +8,25 @@ import * as ort from 'onnxruntime-web/webgpu';
 import wasmMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import wasmBinary from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import '../src/engine/comlinkErrors';
-import { EngineHost, type GpuProbe } from '../src/engine/host';
+import { EngineHost } from '../src/engine/host';
+import { probeWebGpu } from '../src/engine/gpuProbe';
+import { routeOrtLogs } from '../src/engine/ortLog';
 import type { OrtModule } from '../src/engine/ort';
 import { LIFE_LOCK_PREFIX, type EngineWorkerApi, type LensResult, type RunResult } from '../src/engine/protocol';
 import { CacheStorageCache } from '../src/engine/source/cache';
+import type { GpuLike } from '../src/engine/gpuProbe';
 
 ort.env.wasm.wasmPaths = { mjs: new URL(wasmMjs, self.location.href).href, wasm: new URL(wasmBinary, self.location.href).href };
 ort.env.logLevel = 'error';
-
-interface GpuAdapterLike {
-  readonly features: ReadonlySet<string>;
-  readonly info?: { readonly vendor?: string; readonly architecture?: string; readonly description?: string };
-}
-
-async function probeWebGpu(): Promise<GpuProbe | null> {
-  const gpu = (self.navigator as WorkerNavigator & { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
-  if (!gpu) return null;
-  try {
-    const adapter = await gpu.requestAdapter();
-    if (!adapter) return null;
-    const i = adapter.info;
-    const name = [i?.vendor, i?.architecture, i?.description].filter(Boolean).join(' ') || 'unknown adapter';
-    return { adapter: name, f16: adapter.features.has('shader-f16') };
-  } catch {
-    return null;
-  }
-}
+// onnxruntime's C++ log lines (the WebGPU node-placement note, …) arrive through console.error with
+// ANSI colour codes: warnings go to the debug level, errors stay errors, both without the codes.
+routeOrtLogs();
 
 const host = new EngineHost({
   ort: ort as unknown as OrtModule,
   baseUrl: new URL(import.meta.env.BASE_URL, self.location.origin).href,
   hubCache: typeof caches === 'undefined' ? null : new CacheStorageCache('cotk-models'),
-  probeWebGpu,
+  probeWebGpu: () => probeWebGpu((self.navigator as WorkerNavigator & { gpu?: GpuLike }).gpu),
   // A damaged copy of a bundled file is dropped from every cache (the precache included), so the
   // service worker fetches it from the network again.
   evict: async (url) => {
@@ -49,6 +36,9 @@ const host = new EngineHost({
       for (const req of await cache.keys()) if (req.url.split('?')[0] === url) await cache.delete(req);
     }
   },
+  // The parity verdict is kept per (adapter, model bytes, runtime version): a second visit skips the check.
+  parityStore: typeof caches === 'undefined' ? null : new CacheStorageCache('cotk-parity'),
+  runtimeVersion: `onnxruntime-web ${ort.env.versions.web ?? ort.env.versions.common}`,
 });
 
 /** The kept states and logits travel as transferred buffers, not copies. */

@@ -1,4 +1,4 @@
-import { useState, type KeyboardEvent } from 'react';
+import { useRef, useState, type KeyboardEvent } from 'react';
 import { Tabs } from '../components/Tabs';
 import { ErrorNote } from '../components/ErrorNote';
 import { cancelRun, generate, scoreTrace, setMode, setQuestion } from '../state/actions';
@@ -37,17 +37,43 @@ export function InputPanel() {
   const status = useStore(selectRunStatus);
   const engineReady = useStore((s) => s.engineReady);
   const modelStatus = useStore((s) => s.model.status);
+  const queued = useStore((s) => s.queued);
   const busy = status === 'running' || status === 'stopping';
-  const note = !engineReady
-    ? 'The model engine is not connected in this build yet; what you type is kept in this browser only.'
-    : modelStatus === 'loading'
-      ? 'The model is loading; you can type meanwhile.'
-      : null;
+  const runRef = useRef<HTMLButtonElement>(null);
+  const note =
+    modelStatus === 'loading'
+      ? queued
+        ? null // the button and the status line say it
+        : 'The model is loading; you can type meanwhile, and a run you ask for starts by itself once it is ready.'
+      : !engineReady
+        ? 'The model engine is not connected in this build yet; what you type is kept in this browser only.'
+        : null;
+  // aria-disabled, not disabled: a disabled button drops the keyboard focus to <body>, so the
+  // buttons stay focusable and ignore clicks while they cannot act.
+  const canStop = status === 'running' || queued !== null;
   const stop = (
-    <button type="button" onClick={() => void cancelRun()} disabled={status !== 'running'}>
+    <button
+      type="button"
+      aria-disabled={!canStop}
+      onClick={() => {
+        if (!canStop) return;
+        void cancelRun();
+        runRef.current?.focus(); // Stop is inert once the run stops: focus goes back to the run button
+      }}
+    >
       Stop
     </button>
   );
+  /** Generate or Score trace: while the model loads a click is queued and the button says so. */
+  const runButton = (kind: 'generate' | 'score', label: string, run: () => unknown) => {
+    const waiting = queued === kind;
+    const off = busy || waiting;
+    return (
+      <button ref={runRef} type="button" className="primary" aria-disabled={off} onClick={() => void (off ? undefined : run())} data-testid="run-button" data-queued={waiting || undefined}>
+        {waiting ? 'Will run when the model is ready' : label}
+      </button>
+    );
+  };
   return (
     <section className={`panel input-panel${drop.over ? ' drop-over' : ''}`} aria-labelledby="input-heading" {...drop.handlers}>
       <h2 id="input-heading">Input</h2>
@@ -69,9 +95,7 @@ export function InputPanel() {
             Ctrl+Enter generates.
           </p>
           <div className="buttons">
-            <button type="button" className="primary" onClick={() => void generate()} disabled={busy}>
-              Generate
-            </button>
+            {runButton('generate', 'Generate', generate)}
             {stop}
           </div>
         </div>
@@ -79,9 +103,7 @@ export function InputPanel() {
         <div role="tabpanel" id="panel-paste" aria-labelledby="tab-paste">
           <PastePanel onSubmitKey={submitOn(scoreTrace)} />
           <div className="buttons">
-            <button type="button" className="primary" onClick={() => void scoreTrace()} disabled={busy}>
-              Score trace
-            </button>
+            {runButton('score', 'Score trace', scoreTrace)}
             {stop}
           </div>
         </div>

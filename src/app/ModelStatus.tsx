@@ -6,6 +6,7 @@ import { ProgressBar } from '../components/ProgressBar';
 import { ModelPicker } from './ModelPicker';
 
 const BACKENDS = { webgpu: 'WebGPU', wasm: 'WebAssembly (CPU)', cpu: 'CPU' } as const;
+const SWITCH = { webgpu: 'Use WebGPU instead', wasm: 'Use WASM instead' } as const;
 
 /** The model in the header: name, device, load progress per file, notices and errors, each in words; the picker below them. */
 export function ModelStatus() {
@@ -13,15 +14,17 @@ export function ModelStatus() {
   const engineReady = useStore((s) => s.engineReady);
   const engineNotice = useStore((s) => s.engineNotice);
   const info = model.info;
-  const status = !engineReady
-    ? 'not connected'
-    : model.status === 'ready'
-      ? 'ready'
-      : model.status === 'loading'
-        ? `loading${model.phase ? ` (${model.phase})` : ''}`
-        : model.status === 'error'
-          ? 'failed to load'
-          : 'not loaded';
+  // 'loading' first: while the app starts its engine the worker is not connected yet, but it is coming.
+  const status =
+    model.status === 'loading'
+      ? `loading${model.phase ? ` (${model.phase})` : ''}`
+      : !engineReady
+        ? 'not connected'
+        : model.status === 'ready'
+          ? 'ready'
+          : model.status === 'error'
+            ? 'failed to load'
+            : 'not loaded';
   const progress = Object.entries(model.progress);
   return (
     <div className="model-box">
@@ -33,9 +36,26 @@ export function ModelStatus() {
         {info && (
           <>
             <dt>Device</dt>
-            <dd data-testid="model-backend">
+            <dd data-testid="model-backend" data-backend={info.backend} data-parity={info.parity ? (info.parity.cached ? 'cached' : 'checked') : 'none'}
+              data-load-ms={Math.round(info.loadMs)}
+            >
               {BACKENDS[info.backend]}
               {info.adapter ? ` on ${info.adapter}` : ''} · {info.config.layers} layers, d = {info.config.hiddenSize}
+              {info.backendReason && (
+                <span className="backend-reason" data-testid="backend-reason">
+                  {' '}
+                  {info.backendReason}
+                  {info.parity?.cached ? ' Parity verdict kept from an earlier check on this device.' : ''}
+                </span>
+              )}
+              {info.switchTo && (
+                <>
+                  {' '}
+                  <button type="button" className="link" data-testid="switch-backend" onClick={() => void loadModel(undefined, { backend: info.switchTo ?? 'auto' })}>
+                    {SWITCH[info.switchTo]}
+                  </button>
+                </>
+              )}
             </dd>
           </>
         )}

@@ -5,6 +5,7 @@ import { CliError, type ParsedArgs } from './io';
 import { type PlanBudget, type PlanRequest } from '../core/plan';
 import { parseBytes, planLoad, processBudget, refuseIfNeeded, shapeOf, weightsBytes } from './memory';
 import { loadModelDir } from './modelDir';
+import { cliLogLevel, logSeverity } from '../engine/ortLog';
 
 /**
  * What `generate`, `capture` and `batch` share: the model options, loading the folder, creating
@@ -37,13 +38,18 @@ export function asCliError(e: unknown): unknown {
 }
 
 async function loadRuntime(name: string, threads: number | undefined): Promise<{ ort: OrtModule; providers: string[]; label: string }> {
+  // The runtime's own log lines are ANSI-coloured, written straight to the terminal, and repeat errors
+  // cotk explains in one line: it logs nothing below fatal unless COTK_ORT_LOG asks (see ortLog.ts).
+  const level = cliLogLevel(process.env.COTK_ORT_LOG);
   if (name === 'node') {
     const ort = await import('onnxruntime-node');
+    ort.env.logLevel = level;
     return { ort, providers: ['cpu'], label: 'onnxruntime-node' };
   }
   if (name === 'wasm') {
     const ort = await import('onnxruntime-web');
     ort.env.wasm.numThreads = threads ?? 1;
+    ort.env.logLevel = level;
     return { ort, providers: ['wasm'], label: 'onnxruntime-web' };
   }
   throw new CliError(`--runtime must be node or wasm, got "${name}"`);
@@ -94,7 +100,7 @@ export async function openEngine(args: ParsedArgs, warn?: (m: string) => void): 
     const engine = await createEngine(rt.ort, files, {
       runtime: rt.label,
       executionProviders: rt.providers,
-      sessionOptions: intraOpNumThreads === undefined ? {} : { intraOpNumThreads },
+      sessionOptions: { logSeverityLevel: logSeverity(cliLogLevel(process.env.COTK_ORT_LOG)), ...(intraOpNumThreads === undefined ? {} : { intraOpNumThreads }) },
     });
     memory.set(engine, { request: { shape: shapeOf(files), weightsBytes: weightsBytes(files), dtype: files.variant, runtime: planRuntime }, budget: () => processBudget(maxMemory, planRuntime) });
     for (const note of engine.info().notes) warn?.(`warning: ${note}`);

@@ -108,6 +108,8 @@ export interface FakeEngineOptions {
   readonly delayMs?: number;
   /** Tokens per streamed batch (default 4). */
   readonly batch?: number;
+  /** Awaited before each load resolves (a rejection fails the load), so a test can act while the model loads. */
+  readonly loadGate?: () => Promise<void>;
 }
 
 export function createFakeEngine(opts: FakeEngineOptions = {}): EngineWorkerApi {
@@ -172,6 +174,7 @@ export function createFakeEngine(opts: FakeEngineOptions = {}): EngineWorkerApi 
     async load(source: ModelSourceSpec, onProgress) {
       const total = 1000;
       for (const loaded of [0, 500, 1000]) onProgress?.({ phase: 'download', file: 'model.onnx', loaded, total });
+      await opts.loadGate?.();
       info = {
         name: source.kind === 'hub' ? `${source.repo} (fake)` : 'fake-reasoner (deterministic)',
         layout: 'genai',

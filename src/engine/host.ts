@@ -13,8 +13,9 @@ import { createEngine, type Engine } from './engine';
 import { EngineInputError } from './errors';
 import type { LensResult } from './lens';
 import type { OrtModule } from './ort';
-import { checkParity, type ParityReference } from './parity';
+import { CHUNK_CANDIDATES, checkParityCached, parityKey, type ParityReference } from './parity';
 import { projectRun } from './projection';
+import type { ParityVerdictStore } from './parity';
 import type { Backend, EngineWorkerApi, LoadOptions, ModelSourceSpec, ParityReport, ProgressCallback, TokensCallback, WorkerInfo } from './protocol';
 import type { RunResult, TokenEvent } from './run';
 import type { ModelFiles } from './source/types';
@@ -22,6 +23,12 @@ import type { ModelFiles } from './source/types';
 export interface GpuProbe {
   readonly adapter: string;
   readonly f16: boolean;
+  /**
+   * The software renderer's name ("SwiftShader") when the adapter is one (its info names it, or the
+   * browser marks it a fallback adapter); null for a hardware GPU. A software adapter runs these
+   * models many times slower than WASM, so it never wins by default.
+   */
+  readonly software?: string | null;
 }
 
 export interface HostDeps {
@@ -33,6 +40,10 @@ export interface HostDeps {
   readonly hubCache?: ByteCache | null;
   /** The WebGPU adapter, or null when there is none (or WebGPU is not to be used). */
   readonly probeWebGpu: () => Promise<GpuProbe | null>;
+  /** Where parity verdicts are kept between visits (null: the check runs on every load). */
+  readonly parityStore?: ParityVerdictStore | null;
+  /** The onnxruntime package and version, part of the parity verdict's key (new kernels are checked again). */
+  readonly runtimeVersion?: string;
   /** Milliseconds between streamed batches (default 100: at most ~10 updates a second). */
   readonly batchMs?: number;
   /** Drops a URL from the browser's caches (the service worker's precache too), so the next fetch goes to the network. */
@@ -161,6 +172,13 @@ export class EngineHost implements EngineWorkerApi {
     return { ids, logits: null, vocab: files.config.vocabSize, label: 'the same backend one token at a time', tolerance: fp32 ? 2e-2 : 0.25 };
   }
 
+  /** The parity check, or the verdict an earlier visit reached with the same adapter, model bytes and runtime. */
+  private parity(engine: Engine, files: ModelFiles, ref: ParityReference, backend: Backend, adapter: string | null, candidates: readonly number[]): Promise<ParityReport> {
+    const key = () =>
+      parityKey({ backend, adapter, runtime: this.deps.runtimeVersion ?? 'onnxruntime-web', files, reference: ref, candidates });
+    return checkParityCached(engine, ref, candidates, this.deps.parityStore, key);
+  }
+
   /**
    * Loads a model in place of the current one. The current model stays loaded until the new one is
    * ready: a load that fails (a folder with a broken file, a Hub download cut off) leaves it in
@@ -211,10 +229,26 @@ export class EngineHost implements EngineWorkerApi {
     this.repaired = [];
     const damagedBefore = this.deps.hubCache && 'damaged' in this.deps.hubCache ? (this.deps.hubCache.damaged as string[]).length : 0;
     const wanted = options.backend ?? 'auto';
-    const gpu = wanted === 'wasm' ? null : await this.deps.probeWebGpu();
+    // Probed even when WASM is asked for: the device line then offers WebGPU as one click.
+    const probed = await this.deps.probeWebGpu();
+    const software = probed?.software ?? null;
+    // A software adapter (SwiftShader) never wins by default: WASM is many times faster there.
+    const gpu = wanted === 'webgpu' || (wanted === 'auto' && !software) ? probed : null;
     const notices: string[] = [];
-    if (wanted === 'wasm') notices.push('Running on WASM (CPU), as asked.');
-    else if (!gpu) notices.push('WebGPU is not available here: the model runs on WASM (CPU), which is slower.');
+    let reason: string;
+    if (wanted === 'wasm') {
+      notices.push('Running on WASM (CPU), as asked.');
+      reason = 'WASM, as asked.';
+    } else if (!probed) {
+      notices.push('WebGPU is not available here: the model runs on WASM (CPU), which is slower.');
+      reason = 'WASM: this browser offers no WebGPU adapter.';
+    } else if (!gpu) {
+      reason = `WASM: this browser's WebGPU is a software renderer (${software}), slower than WASM here.`;
+    } else {
+      reason = software
+        ? `WebGPU, as asked, on a software renderer (${software}); WASM is faster here.`
+        : `WebGPU on ${gpu.adapter}${wanted === 'webgpu' ? ', as asked' : ''}.`;
+    }
     const { files, parity: shipped } = await this.files(source, gpu, onProgress);
 
     let backend: Backend = gpu ? 'webgpu' : 'wasm';
@@ -224,7 +258,7 @@ export class EngineHost implements EngineWorkerApi {
       try {
         engine = await createEngine(this.deps.ort, files, { executionProviders: ['webgpu'], runtime: 'onnxruntime-web', kvOnDevice: true, onProgress });
         onProgress?.({ phase: 'parity', message: 'checking WebGPU prefill against a reference' });
-        parity = await checkParity(engine, shipped ?? this.selfReference(engine, files));
+        parity = await this.parity(engine, files, shipped ?? this.selfReference(engine, files), 'webgpu', gpu?.adapter ?? null, CHUNK_CANDIDATES);
         if (parity.chosenChunk === 0) {
           notices.push(`WebGPU gave wrong logits at every prefill chunk size tried (${parity.reference}); running on WASM instead.`);
           await engine.release();
@@ -237,7 +271,10 @@ export class EngineHost implements EngineWorkerApi {
         engine = null;
       }
       if (!engine && wanted === 'webgpu') throw new Error(`WebGPU was asked for but cannot run this model correctly: ${notices.at(-1) ?? ''}`);
-      if (!engine) backend = 'wasm';
+      if (!engine) {
+        backend = 'wasm';
+        reason = `WASM: ${notices.at(-1) ?? 'WebGPU failed.'}`;
+      }
     } else if (wanted === 'webgpu') {
       throw new Error('WebGPU was asked for, but this browser has no WebGPU adapter.');
     }
@@ -245,7 +282,7 @@ export class EngineHost implements EngineWorkerApi {
       engine = await createEngine(this.deps.ort, files, { executionProviders: ['wasm'], runtime: 'onnxruntime-web', onProgress });
       if (shipped) {
         onProgress?.({ phase: 'parity', message: 'checking WASM against the reference' });
-        parity = await checkParity(engine, shipped, [Infinity]);
+        parity = await this.parity(engine, files, shipped, 'wasm', null, [Infinity]);
         if (parity.chosenChunk === 0) notices.push(`WASM logits differ from ${parity.reference} by ${parity.trials[0].maxAbsDiff.toExponential(1)}: scores may be off.`);
         parity = { ...parity, chosenChunk: Infinity };
       }
@@ -261,6 +298,8 @@ export class EngineHost implements EngineWorkerApi {
       // The engine's own warnings about the model (no chat template, no <think> tokens) belong beside the backend's.
       notices: [...notices, ...engine.info().notes],
       loadMs: performance.now() - t0,
+      backendReason: reason,
+      switchTo: backend === 'webgpu' ? 'wasm' : probed ? 'webgpu' : null,
     };
     return { engine, info };
   }

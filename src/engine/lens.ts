@@ -6,7 +6,7 @@
  * run (bench/lens measures it against a decode step).
  */
 import { EngineInputError, UnsupportedModelError } from './errors';
-import { floatData, type OrtModule, type OrtSession, type OrtSessionOptions, type OrtTensor } from './ort';
+import { floatData, withRunLogLevel, type OrtModule, type OrtSession, type OrtSessionOptions, type OrtTensor } from './ort';
 import { explainOrtError, type OrtErrorContext } from './ortErrors';
 import type { ModelFiles } from './source/types';
 import { TapError } from './tap/errors';
@@ -84,11 +84,12 @@ export async function openLensSession(ort: OrtModule, files: ModelFiles, opts: L
   delete rest.preferredOutputLocation;
   let session: OrtSession;
   try {
-    session = await ort.InferenceSession.create(built.model, {
+    const created = await ort.InferenceSession.create(built.model, {
       ...rest,
       executionProviders: providers,
       externalData: files.externalData.map((f) => ({ path: f.path, data: f.data })),
     });
+    session = withRunLogLevel(created, rest.logSeverityLevel);
   } catch (e) {
     throw explainOrtError(e, ctx);
   }

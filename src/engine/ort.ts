@@ -24,8 +24,33 @@ export interface OrtSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   readonly inputMetadata?: readonly OrtValueMetadata[];
-  run(feeds: Readonly<Record<string, OrtTensor>>): Promise<Readonly<Record<string, OrtTensor>>>;
+  run(feeds: Readonly<Record<string, OrtTensor>>, options?: OrtRunOptions): Promise<Readonly<Record<string, OrtTensor>>>;
   release(): Promise<void>;
+}
+
+export interface OrtRunOptions {
+  logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
+}
+
+/**
+ * The session with the log level of its create options applied to every run as well: onnxruntime-web
+ * logs a run at warning level unless told otherwise, whatever the session was created with.
+ */
+export function withRunLogLevel(session: OrtSession, level: OrtRunOptions['logSeverityLevel']): OrtSession {
+  if (level === undefined) return session;
+  return {
+    get inputNames() {
+      return session.inputNames;
+    },
+    get outputNames() {
+      return session.outputNames;
+    },
+    get inputMetadata() {
+      return session.inputMetadata;
+    },
+    run: (feeds, options) => session.run(feeds, { logSeverityLevel: level, ...options }),
+    release: () => session.release(),
+  };
 }
 
 export interface OrtExternalData {

@@ -42,6 +42,8 @@ export interface ParityReport {
   readonly trials: ReadonlyArray<{ readonly chunk: number; readonly maxAbsDiff: number; readonly ok: boolean }>;
   /** The prefill chunk the engine uses from now on. */
   readonly chosenChunk: number;
+  /** True when this verdict was read from an earlier visit's check (same adapter, model bytes and runtime). */
+  readonly cached?: boolean;
 }
 
 export interface WorkerInfo extends EngineInfo {
@@ -52,6 +54,10 @@ export interface WorkerInfo extends EngineInfo {
   /** Sentences the UI must show: WASM fallback, parity decisions, slow-device warnings. */
   readonly notices: readonly string[];
   readonly loadMs: number;
+  /** Why this backend runs, in one sentence for the device line (e.g. a software WebGPU adapter lost to WASM). */
+  readonly backendReason?: string;
+  /** The other backend this device can run, offered as one click; null when there is none. */
+  readonly switchTo?: 'webgpu' | 'wasm' | null;
 }
 
 /** Tokens streamed during a run, batched (≤ about 10 updates a second). */

@@ -1,5 +1,5 @@
 import { UnsupportedModelError } from './errors';
-import type { OrtModule, OrtSession, OrtSessionOptions, OrtValueMetadata } from './ort';
+import { withRunLogLevel, type OrtModule, type OrtSession, type OrtSessionOptions, type OrtValueMetadata } from './ort';
 import { explainOrtError, type OrtErrorContext } from './ortErrors';
 import type { ModelFiles, ProgressCallback } from './source/types';
 import { checkOnnx } from './source/validate';
@@ -187,7 +187,7 @@ export async function openSession(ort: OrtModule, files: ModelFiles, opts: Sessi
   }
   let session: OrtSession;
   try {
-    session = await ort.InferenceSession.create(graph, options);
+    session = withRunLogLevel(await ort.InferenceSession.create(graph, options), options.logSeverityLevel);
   } catch (e) {
     throw explainOrtError(e, ctx);
   }

@@ -1,6 +1,7 @@
 import type { EngineWorkerApi, LoadOptions, LoadProgress, ModelSourceSpec, TokenBatch, TokenEvent } from '../engine/protocol';
 import type { GenerateOptions } from '../engine/generate';
 import type { RunResult } from '../engine/run';
+import { NO_EOS_NOTE } from '../core/trace/segment';
 import { errorSentence } from './errors';
 import { parseTraceFields, parseTraceText, type ParsedTrace } from './parseTrace';
 import { initialSelection, type RunState } from './slices';
@@ -34,6 +35,42 @@ export function setEngine(api: EngineWorkerApi | null): void {
 /** The engine could not even start (its module failed to load): said where the model status is. */
 export function engineFailed(e: unknown): void {
   useStore.setState((s) => ({ model: { ...s.model, status: 'error', error: errorSentence(e, 'The engine could not start') } }));
+  modelChanged();
+}
+
+/** The app is starting its engine (before the worker exists): a click now is queued like one during a load. */
+export function engineStarting(): void {
+  useStore.setState((s) => ({ model: { ...s.model, status: 'loading', phase: 'starting the engine', error: null } }));
+  modelChanged();
+}
+
+/**
+ * The sentence last put under the input because of the model's state ("did not load", …). It
+ * describes that state only, so it goes the moment the state changes: no stale note survives.
+ */
+let modelStateNote: string | null = null;
+
+function noteModelState(why: string): void {
+  modelStateNote = why;
+  useStore.setState({ inputError: why });
+}
+
+/**
+ * After every change of the model's status: a note about the old state goes; a queued run starts
+ * once the model is ready, and is dropped with a sentence when the load failed.
+ */
+function modelChanged(): void {
+  const { inputError, queued, model } = useStore.getState();
+  if (modelStateNote !== null && inputError === modelStateNote) useStore.setState({ inputError: null });
+  modelStateNote = null;
+  if (!queued) return;
+  if (model.status === 'ready') {
+    useStore.setState({ queued: null });
+    void (queued === 'generate' ? generate() : scoreTrace());
+  } else if (model.status === 'error' || model.status === 'idle') {
+    useStore.setState({ queued: null });
+    noteModelState(`The model did not load, so your ${queued === 'generate' ? 'question' : 'trace'} did not run; it is kept here. Load the model again (header) and run it.`);
+  }
 }
 
 const NO_ENGINE = 'The model engine is not connected in this build yet; what you typed is kept in this browser.';
@@ -49,6 +86,7 @@ export async function loadModel(source: ModelSourceSpec = loadSource, options: L
   const seq = ++loadSeq;
   // A lens read-out belongs to the model that computed it: a new model empties the cache.
   useStore.setState({ model: { status: 'loading', info: null, progress: {}, phase: null, error: null }, lens: {} });
+  modelChanged();
   const onProgress = (p: LoadProgress) => {
     if (seq !== loadSeq) return;
     const { model } = useStore.getState();
@@ -73,6 +111,7 @@ export async function loadModel(source: ModelSourceSpec = loadSource, options: L
       useStore.setState((s) => ({ model: { ...s.model, status: 'error', error } }));
     }
   }
+  modelChanged();
 }
 
 /**
@@ -117,16 +156,25 @@ function onBatch(b: TokenBatch): void {
   flushTimer ??= setTimeout(flushBatches, FLUSH_MS);
 }
 
-function finishRun(id: string, result: RunResult): void {
+function finishRun(id: string, result: RunResult, startedAt: number): void {
   flushBatches();
-  patchRun(id, { result, status: result.stop === 'cancelled' ? 'cancelled' : 'done' });
+  patchRun(id, { result, status: result.stop === 'cancelled' ? 'cancelled' : 'done', wallMs: performance.now() - startedAt });
+}
+
+/**
+ * A run asked for while the model loads (or the engine starts) is a request, not an error: it is
+ * queued and starts by itself once the model is ready. True when it was queued.
+ */
+function queueWhileLoading(kind: 'generate' | 'score'): boolean {
+  if (useStore.getState().model.status !== 'loading') return false;
+  useStore.setState({ queued: kind, inputError: null });
+  return true;
 }
 
 /** Why a run cannot start now, as a sentence, or null when it can. */
 function blocked(): string | null {
   const { engineReady, model } = useStore.getState();
   if (!currentEngine() || !engineReady) return NO_ENGINE;
-  if (model.status === 'loading') return 'The model is still loading; run again once it is ready.';
   if (model.status === 'error') return 'The model did not load, so nothing can run; see the note in the header and load it again.';
   if (model.status !== 'ready') return 'No model is loaded yet.';
   return null;
@@ -139,16 +187,18 @@ async function start(kind: RunState['kind'], prompt: string, call: (api: EngineW
     await api.cancel(prev.id).catch(() => false); // its result still lands in patchRun, which ignores a stale id
   }
   const id = `run-${Date.now().toString(36)}-${++runSeq}`;
+  const startedAt = performance.now();
   useStore.setState({
     run: { id, kind, prompt, status: 'running', events: [], result: null, error: null },
     inputError: null,
     engineNotice: null,
+    queued: null,
     layer: null,
     lens: {},
     ...initialSelection,
   });
   try {
-    finishRun(id, await call(api, id));
+    finishRun(id, await call(api, id), startedAt);
   } catch (e) {
     flushBatches();
     // The streamed tokens stay: a run that failed midway is still inspectable up to where it got.
@@ -158,10 +208,11 @@ async function start(kind: RunState['kind'], prompt: string, call: (api: EngineW
 
 /** Asks the model the drafted question; tokens stream into the store as they come. */
 export async function generate(options: GenerateOptions = {}): Promise<void> {
-  const why = blocked();
   const { question, gamma } = useStore.getState();
-  if (why) return void useStore.setState({ inputError: why });
   if (question.trim() === '') return void useStore.setState({ inputError: 'Type a question for the model first.' });
+  if (queueWhileLoading('generate')) return;
+  const why = blocked();
+  if (why) return noteModelState(why);
   const plan = planForStart('generate', question.length);
   if (plan.refuse) return void useStore.setState({ inputError: plan.refuse });
   await start('generate', question, (api, id) => (plan.record(id), api.generate(id, question, { gamma, ...plan.options, ...options }, onBatch)));
@@ -179,16 +230,24 @@ export function currentParse(): ParsedTrace {
 export async function scoreTrace(): Promise<void> {
   const parsed = currentParse();
   if (!parsed.ok) return void useStore.setState({ inputError: parsed.problems.join(' ') });
+  if (queueWhileLoading('score')) return;
   const why = blocked();
-  if (why) return void useStore.setState({ inputError: why });
+  if (why) return noteModelState(why);
   const { gamma } = useStore.getState();
   const plan = planForStart('score', parsed.prompt.length, parsed.output.length);
   if (plan.refuse) return void useStore.setState({ inputError: plan.refuse });
-  await start('score', parsed.prompt, (api, id) => (plan.record(id), api.score(id, parsed.prompt, parsed.output, { gamma, ...plan.options }, onBatch)));
+  // An API message or three fields never carry an end-of-sequence token: the note is only news for plain text.
+  const dropEosNote = parsed.format !== 'think-text';
+  await start('score', parsed.prompt, async (api, id) => {
+    plan.record(id);
+    const r = await api.score(id, parsed.prompt, parsed.output, { gamma, ...plan.options }, onBatch);
+    return dropEosNote ? { ...r, segments: { ...r.segments, notes: r.segments.notes.filter((n) => n !== NO_EOS_NOTE) } } : r;
+  });
 }
 
-/** Stops the current run; its promise resolves with what was produced, which stays inspectable. */
+/** Stops the current run (its promise resolves with what was produced, which stays inspectable), or cancels a queued one's wait. */
 export async function cancelRun(): Promise<void> {
+  if (useStore.getState().queued) return void useStore.setState({ queued: null });
   const run = useStore.getState().run;
   const engine = currentEngine();
   if (!engine || !run || run.status !== 'running') return;

@@ -50,12 +50,16 @@ export interface RunState {
   readonly events: readonly TokenEvent[];
   readonly result: RunResult | null;
   readonly error: string | null;
+  /** Wall-clock milliseconds from the click to the result, as the page saw them (absent on reopened runs). */
+  readonly wallMs?: number;
 }
 
 export interface RunSlice {
   run: RunState | null;
   /** A problem with the input found before any engine call (shown next to the input). */
   inputError: string | null;
+  /** A run asked for while the model loads: it starts by itself once the model is ready (Stop cancels the wait). */
+  queued: 'generate' | 'score' | null;
 }
 
 /** Per-token quantities a view can tint or plot by. */
@@ -149,7 +153,7 @@ export const initialModel: ModelSlice = {
   engineNotice: null,
 };
 
-export const initialRun: RunSlice = { run: null, inputError: null };
+export const initialRun: RunSlice = { run: null, inputError: null, queued: null };
 
 export const DEFAULT_GAMMA = 0.8;
 

@@ -14,7 +14,7 @@ export type { InputMode, PasteFormat, StoreState, TintMetric, Theme } from './sl
 export { initialState };
 
 
-type Persisted = DraftSlice & Pick<SettingsSlice, 'gamma' | 'theme' | 'tint'> & PickerSlice;
+type Persisted = DraftSlice & Pick<SettingsSlice, 'gamma' | 'theme' | 'tint' | 'educator'> & PickerSlice;
 
 /**
  * The one store. Only the drafts and a few settings persist: a run holds typed arrays that
@@ -34,13 +34,15 @@ export const useStore = create<StoreState>()(
       const theme = p.theme === 'light' || p.theme === 'dark' || p.theme === 'system' ? p.theme : current.theme;
       // Picker fields merge one by one over the defaults: a field added later keeps its default.
       const picker = { ...current.picker, ...(typeof p.picker === 'object' && p.picker !== null ? p.picker : {}) };
-      return { ...current, ...p, tint, gamma, theme, picker };
+      const educator = typeof p.educator === 'boolean' ? p.educator : current.educator;
+      return { ...current, ...p, tint, gamma, theme, educator, picker };
     },
     partialize: (s): Persisted => ({
       ...draftsOf(s),
       gamma: s.gamma,
       theme: s.theme,
       tint: s.tint,
+      educator: s.educator,
       picker: s.picker,
     }),
   }),

@@ -1,5 +1,8 @@
 import type { Span } from '../tensor';
 
+/** The note for an answer that runs to the last token (plain-text traces; API messages never carry an EOS). */
+export const NO_EOS_NOTE = 'No end-of-sequence token: the answer runs to the last token.';
+
 /** Token ids that delimit a reasoning trace; a model may have several end-of-sequence ids. */
 export interface SpecialIds {
   readonly think: number;
@@ -86,7 +89,7 @@ export function segmentTrace(ids: ArrayLike<number>, promptEnd: number, sp: Spec
   }
   const eosAt = indexFrom(ids, endThinkAt + 1, isEos);
   const answerEnd = eosAt >= 0 ? eosAt : n;
-  if (eosAt < 0) notes.push('No end-of-sequence token: the answer runs to the last token.');
+  if (eosAt < 0) notes.push(NO_EOS_NOTE);
   else if (eosAt + 1 < n) notes.push(afterEos(n - eosAt - 1));
   return {
     prompt: [0, promptEnd],

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { loadModelDir } from '../../../src/cli/modelDir';
@@ -11,6 +12,16 @@ import type { TestbedTrace } from '../../testbed';
 export const BUNDLED = resolve(REPO_ROOT, 'public/models/tiny-reasoner');
 
 export { testbedTraces, type TestbedTrace } from '../../testbed';
+
+/** Serves public/ as the engine worker would see the app's origin (404 for a missing file). */
+export const publicFetch = (async (input: string | URL | Request) => {
+  const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+  try {
+    return new Response(readFileSync(join(REPO_ROOT, 'public', decodeURIComponent(url.pathname))));
+  } catch {
+    return new Response('not found', { status: 404 });
+  }
+}) as typeof fetch;
 
 /** The reference scores of a testbed trace under the batch output's keys. */
 export function referenceScores(t: TestbedTrace): Record<string, number> {

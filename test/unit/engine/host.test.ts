@@ -6,16 +6,7 @@ import { EngineHost } from '../../../src/engine/host';
 import type { OrtModule } from '../../../src/engine/ort';
 import type { TokenBatch } from '../../../src/engine/protocol';
 import { REPO_ROOT, sharedPath } from '../../paths';
-
-/** Serves public/ as the worker would see the app's origin. */
-const publicFetch = (async (input: string | URL | Request) => {
-  const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-  try {
-    return new Response(readFileSync(join(REPO_ROOT, 'public', decodeURIComponent(url.pathname))));
-  } catch {
-    return new Response('not found', { status: 404 });
-  }
-}) as typeof fetch;
+import { publicFetch } from './helpers';
 
 const testbed = JSON.parse(readFileSync(sharedPath('fixtures/tiny-reasoner/testbed.json'), 'utf8')) as {
   traces: { id: number; expr: string; text: string; correct: boolean }[];
