@@ -193,7 +193,7 @@ describe('settings and accessibility basics', () => {
     expect(useStore.getState().layer).toBe(3);
     fireEvent.keyDown(document.body, { key: 'ArrowLeft' });
     expect(useStore.getState().layer).toBe(2);
-    expect(screen.getByTestId('view-trajectories').textContent).toMatch(/Layer 2 of 4/);
+    expect(screen.getByTestId('view-trajectories').textContent).toMatch(/[Ll]ayer 2 of 4\b/);
   });
 
   it('labels every control, links every formula, and offers each chart as a table', async () => {
