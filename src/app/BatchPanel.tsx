@@ -22,6 +22,8 @@ import {
 import { batchTotal, useBatchStore, type LabelFilter, type SavedBatch, type SortKey } from '../state/batchStore';
 import { formatScore, toCsv, toJsonl, toTraceJsonl, visibleRows } from '../views/Batch/batchData';
 import { RocChart } from '../views/Batch/RocChart';
+import { BatchCalibration, useRowsWithVerdict } from '../views/Verdict/BatchCalibration';
+import { CalibrationCells } from '../views/Verdict/MetricsCells';
 import '../views/Batch/batch.css';
 
 /** The file's text (FileReader: jsdom's File has no text()). */
@@ -99,7 +101,8 @@ function Progress() {
 }
 
 function MetricsTable({ rows }: { readonly rows: readonly BatchRow[] }) {
-  const m = useMemo(() => evaluateRows([...rows].sort((a, b) => a.line - b.line), 'v2'), [rows]);
+  const calib = useRowsWithVerdict(rows);
+  const m = useMemo(() => evaluateRows([...calib.rows].sort((a, b) => a.line - b.line), 'v2', calib.profile), [calib]);
   if (typeof m === 'string') {
     return (
       <p className="note" data-testid="batch-metrics-note">
@@ -121,6 +124,12 @@ function MetricsTable({ rows }: { readonly rows: readonly BatchRow[] }) {
           <th scope="col">AUROC</th>
           <th scope="col">AUPR</th>
           <th scope="col">FPR95</th>
+          <th scope="col" title="Expected calibration error of P(correct) through the profile's map for this scorer (10 equal-mass bins); needs a profile">
+            ECE
+          </th>
+          <th scope="col" title="Brier score of P(correct) through the profile's map for this scorer; needs a profile">
+            Brier
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -141,6 +150,7 @@ function MetricsTable({ rows }: { readonly rows: readonly BatchRow[] }) {
                 {s[f] === null ? '—' : (s[f] as number).toFixed(3)}
               </td>
             ))}
+            <CalibrationCells s={s} />
           </tr>
         ))}
       </tbody>
@@ -339,6 +349,7 @@ export function BatchPanel() {
       <LineNotices label={prompts ? 'Prompts the engine could not answer (skipped)' : 'Traces the engine could not score (skipped)'} testId="batch-failed" items={failed} />
       {rows.length > 0 && <MetricsTable rows={rows} />}
       {rows.length > 0 && <RocChart rows={rows} live={status === 'running'} />}
+      {rows.length > 0 && <BatchCalibration rows={rows} fileName={fileName} busy={busy} />}
       <ResultsTable />
     </section>
   );

@@ -8,6 +8,7 @@ import { MethodPanel } from '../views/Method/MethodPanel';
 import { TextView } from '../views/TextView/TextView';
 import { Trajectories } from '../views/Trajectories/Trajectories';
 import { AnswerLine } from '../views/AnswerLine/AnswerLine';
+import { VerdictPanel } from '../views/Verdict/VerdictPanel';
 import { ExportMenu } from './ExportMenu';
 import { TokenDetail } from './TokenDetail';
 
@@ -35,6 +36,7 @@ export function ResultsArea() {
       ) : (
         <>
           <AnswerLine />
+          <VerdictPanel />
           {view.notes.length > 0 && (
             <ul className="notices" aria-label="Notes about how the trace was split">
               {view.notes.map((n) => (

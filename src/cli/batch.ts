@@ -6,7 +6,7 @@ import { generateRecords, readPromptRecords, detectDatasetKind, type PromptRecor
 import { inputFormat, readRecords, type BatchRecord } from './batchInput';
 import { asCliError, flagNumber, flagString, MODEL_FLAGS, MODEL_USAGE, openEngine } from './engineSetup';
 import { CliError, parseArgs, readInput, type CliIo } from './io';
-import { forEachRecord, type BatchSummary } from './records';
+import { forEachRecord, noteUnrepresentable, type BatchSummary } from './records';
 import { checkWritable, refuseSameFile, writeError, writeFileAtomic } from './files';
 import { COTK_VERSION, madeBy, mismatch, SAME_RUN, type MadeBy } from './provenance';
 import { rowLine } from './rawId';
@@ -69,6 +69,8 @@ export interface ScoreOptions {
   readonly by?: MadeBy;
   /** The input's text of a line (JSON lines), so a number id is written as it was (rawId.ts). */
   readonly sourceLine?: (line: number) => string | undefined;
+  /** A note on a scored record (characters its tokenizer cannot represent), for stderr. */
+  readonly onNote?: (msg: string) => void;
 }
 
 /** Scores records in order; `write` gets each output row and its line, `report` each skipped record's message. */
@@ -83,6 +85,7 @@ export async function scoreRecords(
   return forEachRecord(records, report, opts.onRecord, async (item, line) => {
     const run = await engine.score(item.prompt, item.output, { stateCapBytes: 0, prefillChunk: opts.prefillChunk });
     for (const note of run.segments.notes) if (note.includes(AFTER_EOS_NOTE)) report(`line ${line}: note: ${note}`);
+    noteUnrepresentable(engine, run, line, opts.onNote);
     const scores = withVerdict({ ...run.scores, cotk: run.scores[cotkFrom], ...v2Terms(run.detail.cotkV2) }, opts.profile ?? null);
     const base: BatchRow = item.label === undefined ? { id: item.id, line, scores } : { id: item.id, line, label: item.label, scores };
     const row = opts.by ? { ...base, by: opts.by } : base;
@@ -310,8 +313,8 @@ export async function batchCommand(argv: readonly string[], io: CliIo): Promise<
   try {
     if (done.length > 0) err(`resuming: ${done.length} trace(s) already in ${outPath}, ${todo.length} record(s) to go`);
     const s = generating
-      ? await generateRecords(engine, todo as PromptRecord[], onRow, onReport, { generate: genOpts, formulation, onRecord, by, sourceLine, profile })
-      : await scoreRecords(engine, todo as BatchRecord[], onRow, onReport, { prefillChunk, formulation, onRecord, by, sourceLine, profile });
+      ? await generateRecords(engine, todo as PromptRecord[], onRow, onReport, { generate: genOpts, formulation, onRecord, onNote: onReport, by, sourceLine, profile })
+      : await scoreRecords(engine, todo as BatchRecord[], onRow, onReport, { prefillChunk, formulation, onRecord, onNote: onReport, by, sourceLine, profile });
     progress?.finish();
     const secs = ((performance.now() - t0) / 1000).toFixed(2);
     err(`${generating ? 'generated, graded and scored' : 'scored'} ${s.scored} trace(s) in ${secs} s${s.skipped ? `, skipped ${s.skipped} bad line(s)` : ''}`);

@@ -7,7 +7,7 @@ import { FORMULATION_SCORER, type BatchRow, type Formulation } from './batchEval
 import { CliError } from './io';
 import type { MadeBy } from './provenance';
 import { rowLine } from './rawId';
-import { forEachRecord, type BatchSummary } from './records';
+import { forEachRecord, noteUnrepresentable, type BatchSummary } from './records';
 
 export { detectDatasetKind, type PromptItem, type PromptRecord } from '../core/promptSet';
 
@@ -47,6 +47,8 @@ export interface GenerateRecordsOptions {
   readonly by?: MadeBy;
   /** The input's text of a line (JSON lines), so a number id is written as it was (rawId.ts). */
   readonly sourceLine?: (line: number) => string | undefined;
+  /** A note on an answered record (characters its tokenizer cannot represent), for stderr. */
+  readonly onNote?: (msg: string) => void;
   /** Adds "verdict" to each row's scores. */
   readonly profile?: CalibrationProfile | null;
 }
@@ -67,6 +69,7 @@ export async function generateRecords(
   const baseSeed = opts.generate.seed ?? 0;
   return forEachRecord(records, report, opts.onRecord, async (item, line, index) => {
     const run = await engine.generate(item.prompt, { ...opts.generate, seed: baseSeed + index, stateCapBytes: 0 });
+    noteUnrepresentable(engine, run, line, opts.onNote);
     const { answer, label } = gradeOutput(run.text, item.expected);
     const scores = withVerdict({ ...run.scores, cotk: run.scores[cotkFrom], ...v2Terms(run.detail.cotkV2) }, opts.profile ?? null);
     const base: GeneratedRow = { id: item.id, line, prompt: item.prompt, expected: item.expected, output: run.text, answer, label, stop: run.stop, scores };

@@ -1,4 +1,5 @@
 import { SCORERS } from '../core/scores/index';
+import { unrepresentableNote } from '../core/trace/representable';
 import type { RunResult } from '../engine/index';
 import { resolveMaxTokens } from '../engine/generate';
 import { DEFAULT_STATE_CAP_BYTES } from '../engine/keep';
@@ -96,6 +97,8 @@ export async function generateCommand(argv: readonly string[], io: CliIo): Promi
       },
       abort.signal,
     );
+    const note = unrepresentableNote(run.unrepresentable ?? [], engine.info().name);
+    if (note) io.stderr.write(`cotk generate: note: ${note}\n`);
     const verdict = profile ? (withVerdict({ ...run.scores, ...v2Terms(run.detail.cotkV2) }, profile).verdict ?? null) : null;
     io.stdout.write(json ? `${JSON.stringify(runJson(run, profile))}\n` : `\n\n${scoreTable(run, verdict)}\n`);
     return 0;

@@ -1,4 +1,5 @@
-import { EngineError } from '../engine/index';
+import { unrepresentableNote } from '../core/trace/representable';
+import { EngineError, type Engine, type RunResult } from '../engine/index';
 
 export interface BatchSummary {
   readonly scored: number;
@@ -38,4 +39,10 @@ export async function forEachRecord<T>(
     onRecord?.();
   }
   return { scored, skipped };
+}
+
+/** The stderr note for a run whose input holds characters the tokenizer cannot represent; nothing when it has none. */
+export function noteUnrepresentable(engine: Engine, run: RunResult, line: number, onNote: ((msg: string) => void) | undefined): void {
+  const note = unrepresentableNote(run.unrepresentable ?? [], engine.info().name);
+  if (note) onNote?.(`line ${line}: ${note}`);
 }

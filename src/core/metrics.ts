@@ -124,6 +124,23 @@ function checkProbabilities(p: readonly number[], y: readonly number[]): void {
  * order (a constant predictor's ECE is |p − accuracy|, not whatever the file order makes of it).
  */
 export function ece(p: readonly number[], y: readonly number[], bins = 10): number {
+  let total = 0;
+  for (const b of equalMassBins(p, y, bins)) total += Math.abs(b.sumP - b.sumY) / p.length; // (n_b/n)·|sp/n_b − sy/n_b|
+  return total;
+}
+
+/** One equal-mass bin of {@link equalMassBins}: its size, the sums of p and of (tie-averaged) labels, its lowest and highest p. */
+export interface EqualMassBin {
+  readonly bin: number;
+  readonly n: number;
+  readonly sumP: number;
+  readonly sumY: number;
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/** The non-empty bins the ECE reads (sorted by p, sizes differing by at most one, tie groups' labels averaged): also the reliability diagram's. */
+export function equalMassBins(p: readonly number[], y: readonly number[], bins = 10): EqualMassBin[] {
   checkProbabilities(p, y);
   if (!Number.isInteger(bins) || bins < 1) throw new RangeError(`bins must be a whole number ≥ 1, got ${bins}`);
   const n = p.length;
@@ -136,7 +153,7 @@ export function ece(p: readonly number[], y: readonly number[], bins = 10): numb
     for (let k = i; k < j; k++) yt[k] = s / (j - i);
     i = j;
   }
-  let total = 0;
+  const out: EqualMassBin[] = [];
   for (let b = 0; b < bins; b++) {
     const lo = Math.floor((b * n) / bins);
     const hi = Math.floor(((b + 1) * n) / bins);
@@ -147,9 +164,9 @@ export function ece(p: readonly number[], y: readonly number[], bins = 10): numb
       sp += p[order[k]];
       sy += yt[k];
     }
-    total += Math.abs(sp - sy) / n; // (n_b/n)·|sp/n_b − sy/n_b|
+    out.push({ bin: b, n: hi - lo, sumP: sp, sumY: sy, lo: p[order[lo]], hi: p[order[hi - 1]] });
   }
-  return total;
+  return out;
 }
 
 /** Brier score: mean (p − y)². */

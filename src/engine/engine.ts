@@ -1,3 +1,4 @@
+import { unrepresentableChars } from '../core/trace/representable';
 import type { SpecialIds } from '../core/trace/segment';
 import { graphHash } from '../core/calibration/key';
 import { EngineClosedError, EngineInputError } from './errors';
@@ -75,6 +76,12 @@ async function warmup(ms: ModelSession, files: ModelFiles, opts: EngineOptions):
   }
 }
 
+/** The run with the characters of its text inputs (prompt, pasted output) that the tokenizer cannot represent. */
+function withUnrepresentable(r: RunResult, tok: ChatTokenizer, prompt: PromptInput, output: string | readonly number[] | null): RunResult {
+  const text = (typeof prompt === 'string' ? prompt : '') + (typeof output === 'string' ? output : '');
+  return { ...r, unrepresentable: unrepresentableChars(text, tok) };
+}
+
 export async function createEngine(ort: OrtModule, files: ModelFiles, opts: EngineOptions = {}): Promise<Engine> {
   const tokenizer = createTokenizer(files);
   let tapInfo: EngineInfo['tap'] = null;
@@ -132,13 +139,14 @@ export async function createEngine(ort: OrtModule, files: ModelFiles, opts: Engi
     tokenizer,
     info: () => info,
     promptIds,
-    generate: (prompt, o = {}, onToken, signal) => exclusive(() => runGenerate(ctx, promptIds(prompt), o, onToken, signal)),
+    generate: (prompt, o = {}, onToken, signal) =>
+      exclusive(async () => withUnrepresentable(await runGenerate(ctx, promptIds(prompt), o, onToken, signal), tokenizer, prompt, null)),
     score: (prompt, output, o = {}, onToken, signal) =>
       exclusive(async () => {
         const out = typeof output === 'string' ? tokenizer.encode(output) : [...output];
         const bad = out.findIndex((x) => !Number.isInteger(x) || x < 0 || x >= files.config.vocabSize);
         if (bad >= 0) throw new EngineInputError(`output id ${out[bad]} (position ${bad + 1} of the output) is outside the model's vocabulary: ids must be integers in [0, ${files.config.vocabSize}).`);
-        return teacherForce(ctx, promptIds(prompt), out, o, onToken, signal);
+        return withUnrepresentable(await teacherForce(ctx, promptIds(prompt), out, o, onToken, signal), tokenizer, prompt, output);
       }),
     lens: (states, targets, k) => exclusive(() => lens(states, targets, k)),
     release: async () => {

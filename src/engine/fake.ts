@@ -5,6 +5,7 @@
  * through the real streaming reducer — so every score and view number is computed by the real code.
  */
 import { lensLogProbs, lensTopK, type LensHead } from '../core/scores/logitLens';
+import { unrepresentableChars, type RoundTrip } from '../core/trace/representable';
 import type { SpecialIds } from '../core/trace/segment';
 import type { EngineWorkerApi, ModelSourceSpec, TokensCallback, WorkerInfo } from './protocol';
 import { spellIds } from './spell';
@@ -33,6 +34,9 @@ export function fakeEncode(text: string): number[] {
   }
   return ids;
 }
+
+/** The fake vocabulary's round trip: unknown characters become `<unk>` (id 5). */
+export const FAKE_TOKENIZER: RoundTrip = { encode: fakeEncode, decode: (ids) => ids.map((i) => FAKE_VOCAB[i] ?? '').join('') };
 
 /** Solves `expr` innermost operation first, the way the tiny-reasoner writes its steps. */
 export function fakeReasoning(prompt: string): string {
@@ -117,10 +121,14 @@ export function createFakeEngine(opts: FakeEngineOptions = {}): EngineWorkerApi 
   const cancelled = new Set<string>();
   const running = new Set<string>();
 
-  async function run(runId: string, prompt: string, output: string, gamma: number | undefined, onTokens?: TokensCallback): Promise<RunResult> {
+  async function run(runId: string, prompt: string, output: string, gamma: number | undefined, onTokens: TokensCallback | undefined, pasted: boolean): Promise<RunResult> {
     if (!info) throw new Error('No model is loaded: load one first.');
     const promptIds = fakeEncode(`<|im_start|>user\n${prompt}<|im_end|>\n<|im_start|>assistant\n`);
     const outIds = fakeEncode(output);
+    const ownIds = pasted ? fakeEncode(fakeReasoning(prompt)) : outIds;
+    let departAt = 0;
+    while (departAt < outIds.length && departAt < ownIds.length && outIds[departAt] === ownIds[departAt]) departAt++;
+    if (departAt >= ownIds.length) departAt = -1; // the fake has nothing of its own to prefer there
     const reducer = new StreamReducer({ layers: LAYERS, hidden: HIDDEN, vocab: FAKE_VOCAB.length, promptLength: promptIds.length, special: SPECIAL, gamma, stateCapBytes: Infinity });
     promptIds.forEach((id, p) => reducer.addStates(p, 1, states(id, p)));
     const tokens: TokenEvent[] = [];
@@ -136,7 +144,10 @@ export function createFakeEngine(opts: FakeEngineOptions = {}): EngineWorkerApi 
         const position = promptIds.length + i;
         const s = states(outIds[i], position);
         reducer.addStates(position, 1, s);
-        const red = reducer.addToken(outIds[i], position, logitsRow(outIds[i], position), 0, { data: s, n: 1, j: 0 });
+        // Where a pasted output first leaves what the fake would write itself, its row prefers its own token.
+        const row = i === departAt ? logitsRow(ownIds[i], position) : logitsRow(outIds[i], position);
+        if (i === departAt) row[outIds[i]] = row[ownIds[i]] - 3;
+        const red = reducer.addToken(outIds[i], position, row, 0, { data: s, n: 1, j: 0 });
         const ev: TokenEvent = { ...red, text: FAKE_VOCAB[outIds[i]] };
         tokens.push(ev);
         pending.push(ev);
@@ -165,6 +176,7 @@ export function createFakeEngine(opts: FakeEngineOptions = {}): EngineWorkerApi 
       states: r.states,
       logits: r.logits,
       timing: { prefillMs: 0, decodeMs: 0, steps: tokens.length + 1 },
+      unrepresentable: unrepresentableChars(prompt + (pasted ? output : ''), FAKE_TOKENIZER),
     };
   }
 
@@ -193,8 +205,8 @@ export function createFakeEngine(opts: FakeEngineOptions = {}): EngineWorkerApi 
       };
       return info;
     },
-    generate: (runId, prompt, options, onTokens) => run(runId, textOf(prompt), fakeReasoning(textOf(prompt)), options.gamma, onTokens),
-    score: (runId, prompt, output, options, onTokens) => run(runId, textOf(prompt), output, options.gamma, onTokens),
+    generate: (runId, prompt, options, onTokens) => run(runId, textOf(prompt), fakeReasoning(textOf(prompt)), options.gamma, onTokens, false),
+    score: (runId, prompt, output, options, onTokens) => run(runId, textOf(prompt), output, options.gamma, onTokens, true),
     async logitLens(states, hidden, targets, k) {
       if (!info) throw new Error('No model is loaded: load one first.');
       const V = FAKE_LENS_HEAD.vocab;

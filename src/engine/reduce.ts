@@ -39,6 +39,12 @@ export interface TokenReduction {
   readonly entropy: number;
   readonly selfCertainty: number;
   readonly maxProb: number;
+  /**
+   * The model's greedy choice at this position (the argmax of the row that predicted the token):
+   * where it differs from `id`, a teacher-forced trace departs from what the model would write.
+   * Absent in runs saved before it was recorded.
+   */
+  readonly argmax?: number;
   /** CoT-Kinetics v1 terms on R (NaN without states); only reasoning tokens enter the trace energy. */
   readonly kinetic: number;
   readonly curvature: number;

@@ -61,6 +61,12 @@ export interface RunResult {
   /** Rows [output tokens][vocab]: row i predicted position promptLength + i (keepLogits: 'all'; optional so older fakes still type-check). */
   readonly outputLogits?: Float32Array | null;
   readonly timing: RunTiming;
+  /**
+   * Characters of the run's text inputs (the prompt, a pasted output) that the tokenizer cannot
+   * represent (src/core/trace/representable.ts), distinct; empty when it represents them all.
+   * Absent in runs saved before it was recorded.
+   */
+  readonly unrepresentable?: readonly string[];
   /** The trajectories' 2-D projection, fitted by the worker at the end of the run (absent elsewhere). */
   readonly projection?: TrajectoryResult;
 }

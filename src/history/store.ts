@@ -12,9 +12,11 @@ import { runAnswer, type RunAnswer } from '../views/shared/answer';
  * failed save (quota) leaves every earlier run as it was.
  */
 export const DB_NAME = 'cotk-history';
-export const DB_VERSION = 1;
+/** 2 added `profiles` (calibration profiles per model, src/storage/profiles.ts); saved runs are untouched by the upgrade. */
+export const DB_VERSION = 2;
 export const METAS = 'metas';
 export const RUNS = 'runs';
+export const PROFILES = 'profiles';
 
 /** One row of the history list: the saved meta plus what the list shows without opening the run. */
 export interface HistoryEntry extends SavedRunMeta {
@@ -40,10 +42,14 @@ const history = connection({
       d.createObjectStore(METAS, { keyPath: 'id' });
       d.createObjectStore(RUNS);
     }
+    if (oldVersion < 2 && !d.objectStoreNames.contains(PROFILES)) d.createObjectStore(PROFILES, { keyPath: 'keyId' });
   },
 });
 
 const db = history.get;
+
+/** The history database, shared with the profile store (one connection, one upgrade path). */
+export const historyDb = history.get;
 
 /** Closes the connection (tests delete the database between cases). */
 export const closeHistoryDb = history.close;

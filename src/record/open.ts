@@ -17,7 +17,7 @@ export function openedMeta(runId: string): SavedRunMeta | null {
  */
 export function withOpenedMeta(saved: SavedRun): SavedRun {
   const m = openedMeta(saved.run.id);
-  return m ? { ...saved, meta: { ...saved.meta, name: m.name, createdAt: m.createdAt, model: m.model, appVersion: m.appVersion } } : saved;
+  return m ? { ...saved, meta: { ...saved.meta, name: m.name, createdAt: m.createdAt, model: m.model, appVersion: m.appVersion, verdict: m.verdict ?? saved.meta.verdict } } : saved;
 }
 
 /**

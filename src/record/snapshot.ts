@@ -2,6 +2,7 @@ import { DEFAULT_COTK } from '../core/scores/index';
 import type { RunResult } from '../engine/run';
 import { answerShort, runAnswer } from '../views/shared/answer';
 import { draftsOf, type RunState, type StoreState } from '../state/slices';
+import { savedVerdict, verdictFor, type Verdict } from '../views/Verdict/verdict';
 import type { ModelSummary, SavedRun } from './types';
 
 /** The app version written into every saved run (package.json's, injected by Vite; "dev" in tests). */
@@ -41,6 +42,11 @@ function modelSummary(s: StoreState): ModelSummary {
   };
 }
 
+/** The verdict the page shows for the store's run, from the loaded model's profile. */
+export function liveVerdict(s: StoreState): Verdict {
+  return verdictFor(s.run, s.model.status === 'ready' ? s.model.info : null, s.calibration.profile);
+}
+
 /** The result without what is never saved (logits rows), and without states unless kept. */
 function trimResult(r: RunResult, keepStates: boolean): RunResult {
   return { ...r, logits: null, outputLogits: null, states: keepStates ? r.states : null };
@@ -65,6 +71,7 @@ export function snapshotRun(s: StoreState, opts: { keepStates?: boolean; name?: 
       settings: { gamma: s.gamma, formulation: DEFAULT_COTK },
       keptStates,
       appVersion: APP_VERSION,
+      verdict: savedVerdict(liveVerdict(s)),
     },
     run: { ...run, result: run.result ? trimResult(run.result, keptStates) : null },
   };

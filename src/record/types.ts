@@ -1,4 +1,5 @@
 import type { DraftSlice, RunState } from '../state/slices';
+import type { SavedVerdict } from '../views/Verdict/verdict';
 
 /**
  * A saved run: what history keeps in IndexedDB (structured clone, typed arrays as they are), what
@@ -50,6 +51,12 @@ export interface SavedRunMeta {
   readonly keptStates: boolean;
   /** The app build that made it (package version). */
   readonly appVersion: string;
+  /**
+   * The verdict shown for the run when it was saved (src/views/Verdict/verdict.ts): its words, P,
+   * the profile's summary and the flags. Null when there was none to give; absent in runs saved
+   * before verdicts existed.
+   */
+  readonly verdict?: SavedVerdict | null;
 }
 
 export interface SavedRun {

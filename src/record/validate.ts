@@ -12,6 +12,7 @@ import type { TokenSegment } from '../engine/segmentStream';
 import type { RunState } from '../state/slices';
 import { kindOf, own, schemaReader, type Obj } from '../core/schema';
 import { base64ToFloat32 } from './jsonText';
+import { readSavedVerdict } from './verdict';
 import { RUN_FORMAT, RUN_VERSION, type ModelSummary, type RunInput, type RunSettings, type SavedRun, type SavedRunMeta } from './types';
 
 /**
@@ -96,7 +97,11 @@ function runSettings(v: unknown, p: string): RunSettings {
 
 function meta(v: unknown, p: string): SavedRunMeta {
   const o = obj(v, p);
+  // The verdict was added within v1: older files have none.
+  const vd = own(o, 'verdict');
+  const verdict = vd === undefined ? undefined : readSavedVerdict(R, vd, `${p}.verdict`);
   return {
+    ...(verdict === undefined ? {} : { verdict }),
     id: str(own(o, 'id'), `${p}.id`),
     name: str(own(o, 'name'), `${p}.name`),
     createdAt: str(own(o, 'createdAt'), `${p}.createdAt`),
@@ -123,7 +128,10 @@ function reduction(o: Obj, p: string, i: number): TokenReduction {
   if (speeds.length === 0 ? norms.length !== 0 : norms.length !== speeds.length + 1) {
     problem(p, `a token has L layer speeds and L + 1 norms (or neither), got ${speeds.length} speeds and ${norms.length} norms.`);
   }
+  // The greedy choice was added to the token record later: older files have none, and get none.
+  const argmax = own(o, 'argmax');
   return {
+    ...(argmax === undefined ? {} : { argmax: int(argmax, `${p}.argmax`, 0) }),
     index,
     position: int(own(o, 'position'), `${p}.position`, 0),
     id: int(own(o, 'id'), `${p}.id`, 0),
@@ -294,7 +302,9 @@ function result(v: unknown, p: string): RunResult {
   for (const [k, s] of [['prompt', out.segments.prompt], ['reasoning', out.segments.reasoning], ['answer', out.segments.answer]] as const) {
     if (s[1] > ids.length) problem(`${p}.segments.${k}`, `the span [${s[0]}, ${s[1]}] reaches past the ${ids.length} ids.`);
   }
-  const extra: { outputLogits?: Float32Array | null; projection?: TrajectoryResult } = {};
+  const extra: { outputLogits?: Float32Array | null; projection?: TrajectoryResult; unrepresentable?: readonly string[] } = {};
+  const un = own(o, 'unrepresentable');
+  if (un !== undefined) extra.unrepresentable = strs(un, `${p}.unrepresentable`);
   const ol = own(o, 'outputLogits');
   if (ol !== undefined) extra.outputLogits = nullableF32(ol, `${p}.outputLogits`);
   const pr = own(o, 'projection');

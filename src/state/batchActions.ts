@@ -1,3 +1,4 @@
+import { v2Terms } from './calibration';
 import { BatchInputError, formatOfName, readRecords, type BatchItem } from '../core/batchInput';
 import { FORMULATION_SCORER, type BatchRow } from '../core/batchEval';
 import { gradeOutput } from '../core/grade';
@@ -286,7 +287,8 @@ export function cancelBatch(): void {
 }
 
 function scoresOf(r: RunResult): Record<string, number | null> {
-  return { ...r.scores, cotk: r.scores[FORMULATION_SCORER.v2] };
+  // The v2 terms too, as `cotk batch` writes them: a calibration profile made from these rows reads them.
+  return { ...r.scores, cotk: r.scores[FORMULATION_SCORER.v2], ...v2Terms(r.detail.cotkV2) };
 }
 
 /** Runs one item in the worker: a scored trace, or null when the run was cancelled (it is tried again). */

@@ -110,6 +110,7 @@ export function deriveRun(events: readonly TokenEvent[], result: RunResult | nul
     entropy: t.entropy,
     selfCertainty: t.selfCertainty,
     maxProb: t.maxProb,
+    ...(t.argmax === undefined ? {} : { argmax: t.argmax }),
     kinetic: t.kinetic,
     curvature: t.curvature,
     energy: energy[i],

@@ -1,5 +1,6 @@
 import { DEFAULT_COTK } from '../core/scores/index';
 import type { LoadProgress, RunResult, TokenEvent, WorkerInfo } from '../engine/protocol';
+import type { CalibrationProfile } from './calibration';
 
 /**
  * The store's slices, as types and initial values. One `create()` (store.ts) composes them; the
@@ -129,7 +130,25 @@ export interface PickerSlice {
   picker: PickerDraft;
 }
 
-export type StoreState = DraftSlice & ModelSlice & RunSlice & SettingsSlice & SelectionSlice & LensSlice & PickerSlice;
+/** Where the loaded model's calibration profile came from. */
+export type ProfileOrigin = 'bundled' | 'stored' | 'imported' | 'made';
+
+export interface CalibrationSlice {
+  /** The loaded model's calibration profile (src/state/profileActions.ts), for the verdict. */
+  calibration: {
+    /** The key id the lookup was for (keyId of the loaded model's ProfileKey), or null before any. */
+    readonly keyId: string | null;
+    readonly status: 'idle' | 'loading' | 'ready';
+    readonly profile: CalibrationProfile | null;
+    readonly origin: ProfileOrigin | null;
+    /** The last import/make/store problem, one sentence; the profile in use stays. */
+    readonly error: string | null;
+    /** What the last import/make/export did, one sentence. */
+    readonly notice: string | null;
+  };
+}
+
+export type StoreState = DraftSlice & ModelSlice & RunSlice & SettingsSlice & SelectionSlice & LensSlice & PickerSlice & CalibrationSlice;
 
 /** The drafts alone, out of a larger state (what persists, what a saved run and a share link restore). */
 export function draftsOf(s: DraftSlice): DraftSlice {
@@ -170,7 +189,9 @@ export const initialPicker: PickerSlice = {
   picker: { source: 'bundled', variant: '', repo: 'onnx-community/Qwen3-0.6B-ONNX', dtype: 'q4f16', revision: '', backend: 'auto' },
 };
 
+export const initialCalibration: CalibrationSlice = { calibration: { keyId: null, status: 'idle', profile: null, origin: null, error: null, notice: null } };
+
 /** The fresh state of every slice (the store starts from it; tests reset to it). Pure, so Node tests can build states without the store. */
 export function initialState(): StoreState {
-  return { ...initialDraft, ...initialModel, ...initialRun, ...initialSettings, ...initialSelection, ...initialLens, ...initialPicker };
+  return { ...initialDraft, ...initialModel, ...initialRun, ...initialSettings, ...initialSelection, ...initialLens, ...initialPicker, ...initialCalibration };
 }

@@ -9,6 +9,8 @@ export interface TokenLogitStats {
   /** −log V − (1/V) Σ_j log p(j): KL(uniform ‖ p). */
   readonly selfCertainty: number;
   readonly maxProb: number;
+  /** The most likely token (the greedy choice; the lowest id on a tie). */
+  readonly argmax: number;
 }
 
 export interface LogitStats {
@@ -25,7 +27,13 @@ export interface LogitStats {
 /** Statistics of one logits row `row[offset … offset+vocab)` for the realised token `target`. */
 export function rowStats(row: ArrayLike<number>, offset: number, vocab: number, target: number): TokenLogitStats {
   let max = -Infinity;
-  for (let j = 0; j < vocab; j++) if (row[offset + j] > max) max = row[offset + j];
+  let argmax = 0;
+  for (let j = 0; j < vocab; j++) {
+    if (row[offset + j] > max) {
+      max = row[offset + j];
+      argmax = j;
+    }
+  }
   let z = 0;
   for (let j = 0; j < vocab; j++) z += Math.exp(row[offset + j] - max);
   const lse = max + Math.log(z);
@@ -41,11 +49,12 @@ export function rowStats(row: ArrayLike<number>, offset: number, vocab: number, 
     entropy,
     selfCertainty: -Math.log(vocab) - sumLogP / vocab,
     maxProb: Math.exp(max - lse),
+    argmax,
   };
 }
 
 /** Aggregate per-token stats (in output order) into the scores SCORING.md defines. */
-export function aggregateLogitStats(tokens: readonly TokenLogitStats[]): LogitStats {
+export function aggregateLogitStats(tokens: readonly Omit<TokenLogitStats, 'argmax'>[]): LogitStats {
   const n = tokens.length;
   if (n === 0) throw new RangeError('logit statistics need at least one token');
   let lp = 0;

@@ -11,6 +11,8 @@ import { TrajectoryOverlay } from './TrajectoryOverlay';
 import './compare.css';
 import { MetricSelect } from '../shared/MetricSelect';
 import { runAnswer } from '../shared/answer';
+import { CompareVerdicts } from '../Verdict/CompareVerdicts';
+import '../Verdict/verdict.css';
 
 /**
  * Two saved runs side by side: aligned texts, strips on one scale, the score table and the
@@ -71,6 +73,7 @@ export function CompareView({ a, b, gamma }: { readonly a: SavedRun; readonly b:
           ))}
         </ul>
       )}
+      <CompareVerdicts a={a} b={b} />
       <AlignedText rows={rows} names={names} prompts={[a.run.prompt, b.run.prompt]} metric={metric} domain={tint.domain} scale={tint.scale} controls={controls} />
       <CompareStrips rows={rows} names={names} metric={metric} />
       <ScoreTable scores={scores} answers={[runAnswer(a.run), runAnswer(b.run)]} names={names} gamma={gamma} provisional={views[0].live || views[1].live} />

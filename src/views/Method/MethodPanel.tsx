@@ -7,6 +7,7 @@ import { useStore } from '../../state/store';
 import { CAPTIONS } from '../captions';
 import { orientationText } from '../Confidence/layout';
 import { fmt } from '../shared/format';
+import { LayerAblation } from '../Verdict/LayerAblation';
 
 /**
  * The formulas in use (from the scorer registry) and γ. Shown before any run too: what the numbers
@@ -75,6 +76,7 @@ export function MethodPanel() {
           </tbody>
         </table>
       </details>
+      <LayerAblation />
     </section>
   );
 }
