@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState, type DragEvent } from 'react';
-import { evaluateRows, type BatchRow } from '../core/batchEval';
+import { evaluateRows, VERDICT_KEY, VERDICT_NAME, type BatchRow, type MetricsLine, type ScorerMetrics } from '../core/batchEval';
 import { scoreName, scorerInfo, SHOWN_SCORE_KEYS } from '../core/scores/index';
 import { ErrorNote } from '../components/ErrorNote';
 import {
@@ -100,6 +100,14 @@ function Progress() {
   );
 }
 
+/** The table's rows: one per scorer by its shared name, then the calibrated verdict when the rows carry one. */
+function shownMetricRows(m: MetricsLine): [string, string, string, ScorerMetrics][] {
+  const out: [string, string, string, ScorerMetrics][] = SHOWN_SCORE_KEYS.map((k) => [k, scoreName(k), `${scorerInfo(k).label} (key ${k})`, m.metrics[k]]);
+  const v = m.metrics[VERDICT_KEY];
+  if (v) out.push([VERDICT_KEY, VERDICT_NAME, `The calibration profile's verdict model (key ${VERDICT_KEY})`, v]);
+  return out;
+}
+
 function MetricsTable({ rows }: { readonly rows: readonly BatchRow[] }) {
   const calib = useRowsWithVerdict(rows);
   const m = useMemo(() => evaluateRows([...calib.rows].sort((a, b) => a.line - b.line), 'v2', calib.profile), [calib]);
@@ -133,10 +141,10 @@ function MetricsTable({ rows }: { readonly rows: readonly BatchRow[] }) {
         </tr>
       </thead>
       <tbody>
-        {SHOWN_SCORE_KEYS.map((k) => [k, m.metrics[k]] as const).map(([k, s]) => (
+        {shownMetricRows(m).map(([k, name, title, s]) => (
           <tr key={k} data-scorer={k}>
-            <th scope="row" title={`${scorerInfo(k).label} (key ${k})`}>
-              {scoreName(k)}
+            <th scope="row" title={title}>
+              {name}
             </th>
             <td>{s.orientation}</td>
             <td data-metric="n" data-value={s.n}>

@@ -1,4 +1,4 @@
-import { FORMULATION_SCORER, VERDICT_KEY, type Formulation, type MetricsLine } from '../core/batchEval';
+import { FORMULATION_SCORER, VERDICT_KEY, VERDICT_NAME, type Formulation, type MetricsLine } from '../core/batchEval';
 import { scoreName, SHOWN_SCORE_KEYS } from '../core/scores/index';
 import { CliError } from './io';
 
@@ -31,7 +31,7 @@ export function metricsTable(m: MetricsLine): string {
   const calibrated = Object.values(m.metrics).some((s) => s.ece !== undefined);
   const rows = [['scorer', 'key', 'orientation', 'n', 'undef', 'AUROC', 'AUPR', 'FPR95', ...(calibrated ? ['ECE', 'Brier'] : [])]];
   const shown: [string, string][] = SHOWN_SCORE_KEYS.map((k) => [scoreName(k, def), k]);
-  if (m.metrics[VERDICT_KEY]) shown.push(['Verdict (calibrated P(correct))', VERDICT_KEY]);
+  if (m.metrics[VERDICT_KEY]) shown.push([VERDICT_NAME, VERDICT_KEY]);
   for (const [name, k] of shown) {
     const s = m.metrics[k];
     if (s) rows.push([name, k, s.orientation, String(s.n), String(s.undefined), f3(s.auroc), f3(s.aupr), f3(s.fpr95), ...(calibrated ? [f3(s.ece ?? null), f3(s.brier ?? null)] : [])]);

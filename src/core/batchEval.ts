@@ -57,6 +57,8 @@ export const METRIC_KEYS: readonly ScoreKey[] = [...SCORERS.map((s) => s.id), 'c
 
 /** The key of the calibrated P(correct) a calibration profile adds to each trace's scores. */
 export const VERDICT_KEY = 'verdict';
+/** The verdict's name in every table (the app's Batch metrics, cotk's stderr table). */
+export const VERDICT_NAME = 'Verdict (calibrated P(correct))';
 
 /**
  * SCORING.md's metrics for every score key over labelled rows: orientation applied, rows where a
