@@ -42,6 +42,9 @@ export function onEngineDeath(f: (sentence: string, cause: DeathCause) => void):
   return () => listeners.delete(f);
 }
 
+/** The performance mark set the moment a worker's death is noticed (read by the fault tests, harmless otherwise). */
+export const DEATH_MARK = 'cotk-engine-died';
+
 /** Errors after which the worker's runtime cannot be trusted again. */
 const FATAL = /out of memory|Array buffer allocation failed|Aborted\(|memory access out of bounds|RuntimeError: unreachable|WebAssembly\.Memory/i;
 
@@ -63,6 +66,8 @@ function connect(): Live {
     kill(why, cause = 'died', said) {
       if (over) return;
       over = true;
+      // When the page learned of the death, in page time (the fault tests measure detection latency from it).
+      if (typeof performance !== 'undefined') performance.mark?.(DEATH_MARK);
       const sentence = said ?? `The engine worker stopped (${why}); a new one is starting and the model reloads. What the run had produced is kept.`;
       fire(new EngineDiedError(sentence));
       worker.terminate();

@@ -153,6 +153,54 @@ async function engineWorker(page: Page): Promise<Worker> {
   return page.workers()[page.workers().length - 1];
 }
 
+
+/** How long the page took to notice the worker's death, in page time (not the test's wall clock). */
+interface Detection {
+  /** The death's moment to the engine client's notice (its performance mark). */
+  noticeMs: number;
+  /** The death's moment to the sentence on screen. */
+  shownMs: number;
+}
+
+/**
+ * Kills the page's engine worker with `self.close()` and measures, inside the browser, the time from
+ * the moment close() runs in the worker (not when the test asked: a busy worker runs the evaluation
+ * only after its current task) to the client's death mark and to the notice on screen. Both clocks
+ * are `performance.timeOrigin + performance.now()` of their own context, which share one time base.
+ */
+async function killAndTime(page: Page, w: Worker): Promise<Detection> {
+  await page.evaluate(() => {
+    const g = window as unknown as { __killAt?: number; __shownAt?: number };
+    delete g.__killAt;
+    delete g.__shownAt;
+    performance.clearMarks('cotk-engine-died');
+    new BroadcastChannel('cotk-fault-test').onmessage = (ev: MessageEvent<number>) => (g.__killAt = ev.data);
+    const seen = () => {
+      if (g.__shownAt === undefined && document.querySelector('[data-testid="engine-notice"]')?.textContent) {
+        g.__shownAt = performance.timeOrigin + performance.now();
+      }
+    };
+    new MutationObserver(seen).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  void w
+    .evaluate(() => {
+      new BroadcastChannel('cotk-fault-test').postMessage(performance.timeOrigin + performance.now());
+      self.close();
+    })
+    .catch(() => undefined);
+  const handle = await page.waitForFunction(
+    () => {
+      const g = window as unknown as { __killAt?: number; __shownAt?: number };
+      const mark = performance.getEntriesByName('cotk-engine-died')[0];
+      if (g.__killAt === undefined || g.__shownAt === undefined || !mark) return null;
+      return { noticeMs: performance.timeOrigin + mark.startTime - g.__killAt, shownMs: g.__shownAt - g.__killAt };
+    },
+    null,
+    { timeout: 60_000 },
+  );
+  return (await handle.jsonValue()) as Detection;
+}
+
 describe('engine faults in Chromium', () => {
   it('the worker dies mid-batch (WASM): noticed, said, the batch pauses with its rows, a new worker loads the model, Resume finishes', async () => {
     const { page, context } = await h.newPage();
@@ -163,10 +211,12 @@ describe('engine faults in Chromium', () => {
     await page.setInputFiles('#batch-file', file);
     await page.getByRole('button', { name: 'Score all' }).click();
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="batch-progress"]')?.getAttribute('data-done')) >= 5, null, { timeout: 120_000 });
-    const t0 = Date.now();
-    void w.evaluate(() => self.close()).catch(() => undefined);
+    const d = await killAndTime(page, w);
+    console.log(`worker death (WASM, mid-batch): noticed by the client ${d.noticeMs.toFixed(1)} ms, on screen ${d.shownMs.toFixed(1)} ms after self.close() (page time)`);
+    // The issue: "the page notices within a second". The notice comes from the life lock's release, not polling.
+    expect(d.noticeMs).toBeGreaterThanOrEqual(0);
+    expect(d.shownMs).toBeLessThanOrEqual(1000);
     await page.waitForSelector('[data-testid="batch-progress"][data-status="paused"]', { timeout: 10_000 });
-    console.log(`worker death noticed after ${Date.now() - t0} ms`);
     const done = Number(await bar(page).getAttribute('data-done'));
     expect(done).toBeGreaterThanOrEqual(5);
     expect(done).toBeLessThan(300);
@@ -177,7 +227,7 @@ describe('engine faults in Chromium', () => {
     await page.waitForSelector('[data-testid="batch-progress"][data-status="done"]', { timeout: 300_000 });
     expect(await page.locator('[data-testid="batch-results"] tbody tr').count()).toBe(300);
     expect(await page.getByTestId('batch-failed').count().catch(() => 0)).toBe(0);
-    recordProbe({ area: 'engine worker', input: 'self.close() in the worker mid-batch (WASM)', outcome: 'recovered', said, kept: 'every row scored before; the batch paused at the item in flight, the model reloaded on a new worker, Resume scored the rest (300 of 300)' });
+    recordProbe({ area: 'engine worker', input: 'self.close() in the worker mid-batch (WASM)', outcome: 'recovered', said, kept: 'every row scored before; the batch paused at the item in flight, the model reloaded on a new worker, Resume scored the rest (300 of 300); noticed and said within a second of page time' });
     await context.close();
   }, 600_000);
 
@@ -189,11 +239,10 @@ describe('engine faults in Chromium', () => {
     await page.getByLabel('Question for the model').fill('(((6+40)*4)*6)*10=?');
     await page.getByRole('button', { name: 'Generate' }).click();
     await expect.poll(() => page.locator('.tok').count(), { timeout: 120_000 }).toBeGreaterThan(4);
-    const t0 = Date.now();
-    void w.evaluate(() => self.close()).catch(() => undefined);
+    const d = await killAndTime(page, w);
+    console.log(`worker death (WebGPU, mid-generation): noticed by the client ${d.noticeMs.toFixed(1)} ms, on screen ${d.shownMs.toFixed(1)} ms after self.close() (page time)`);
+    expect(d.shownMs).toBeLessThanOrEqual(1000);
     await page.waitForSelector('[data-testid="run-status"][data-status="error"]', { timeout: 10_000 });
-    const noticedMs = Date.now() - t0;
-    console.log(`worker death noticed after ${noticedMs} ms`);
     const kept = await page.locator('.tok').count();
     expect(kept).toBeGreaterThan(4);
     const said = (await page.getByTestId('engine-notice').textContent()) ?? '';
