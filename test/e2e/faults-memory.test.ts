@@ -41,8 +41,9 @@ describe('memory across runs in one page', () => {
       after.push(await sample(page, cdp));
     }
     const worst = Math.max(...after.map((s) => s.pageHeap));
+    const last = after.at(-1)?.workerHeap ?? null;
     console.log(`worst ${((worst / base.pageHeap - 1) * 100).toFixed(1)} % over baseline`);
-    console.log(`page JS heap: baseline ${mb(base.pageHeap)}, after runs ${after.map((s) => mb(s.pageHeap)).join(', ')}; worker JS heap: baseline ${base.workerHeap === null ? 'n/a' : mb(base.workerHeap)}, last ${after.at(-1)?.workerHeap == null ? 'n/a' : mb(after.at(-1)!.workerHeap!)}`);
+    console.log(`page JS heap: baseline ${mb(base.pageHeap)}, after runs ${after.map((s) => mb(s.pageHeap)).join(', ')}; worker JS heap: baseline ${base.workerHeap === null ? 'n/a' : mb(base.workerHeap)}, last ${last === null ? 'n/a' : mb(last)}`);
     expect(base.pageHeap).toBeGreaterThan(0);
     for (const s of after) expect(s.pageHeap).toBeLessThanOrEqual(base.pageHeap * 1.1);
     if (base.workerHeap !== null) for (const s of after) expect(s.workerHeap ?? 0).toBeLessThanOrEqual(base.workerHeap * 1.1);
