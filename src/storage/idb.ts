@@ -11,6 +11,11 @@ export class StorageUnavailableError extends Error {
   override readonly name = 'StorageUnavailableError';
 }
 
+/** Another tab holds an older version of the database open and does not let go (an open upgrade). */
+export class StorageBlockedError extends StorageUnavailableError {
+  override readonly name = 'StorageBlockedError';
+}
+
 export interface OpenOptions {
   readonly name: string;
   readonly version: number;
@@ -54,8 +59,20 @@ export function openDatabase(o: OpenOptions): Promise<IDBDatabase> {
         reject(e);
       }
     };
-    req.onblocked = () => o.onBlocked?.();
-    req.onsuccess = () => resolve(req.result);
+    // Blocked: another tab keeps an older version open and ignores the request to close. Waiting
+    // would hang every history call with no word, so the caller hears at once that storage is off
+    // here, with why; the request stays queued, and if it opens later that connection is closed
+    // (the next call opens afresh, after the upgrade has run).
+    let gaveUp = false;
+    req.onblocked = () => {
+      gaveUp = true;
+      o.onBlocked?.();
+      reject(new StorageBlockedError('Another tab of this app still has its saved history open in an older version, so history is off in this tab until that tab is closed or reloaded. Nothing else is affected.'));
+    };
+    req.onsuccess = () => {
+      if (gaveUp) req.result.close();
+      else resolve(req.result);
+    };
     req.onerror = () => reject(req.error ?? new Error(`IndexedDB could not open ${o.name}`));
   });
 }
