@@ -8,7 +8,7 @@ import { formatBytes } from './size';
 
 /** IndexedDB is missing or refused (an old browser, some private windows, a sandboxed frame). */
 export class StorageUnavailableError extends Error {
-  override readonly name = 'StorageUnavailableError';
+  override readonly name: string = 'StorageUnavailableError';
 }
 
 /** Another tab holds an older version of the database open and does not let go (an open upgrade). */

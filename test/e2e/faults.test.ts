@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeReasoning } from '../../src/engine/fake';
+import { REPO_ROOT } from '../paths';
 import { recordProbe } from '../reliability';
 import { startHarness, watchErrors, type Harness } from './harness';
 
@@ -296,6 +297,39 @@ describe('engine faults in Chromium', () => {
     await page.getByRole('button', { name: 'Generate' }).click();
     await page.waitForSelector('[data-testid="run-status"][data-status="done"]', { timeout: 180_000 });
     recordProbe({ area: 'engine worker', input: 'GPUDevice.destroy() mid-generation', outcome: 'recovered', said, kept: `the tokens streamed so far (inspectable, saved); the model reloaded on WASM and the next run finished` });
+    await context.close();
+  }, 400_000);
+});
+
+describe('model folder faults in Chromium', () => {
+  it('a folder that fails to load (model.onnx cut in half) keeps the working model on the page: said, still ready, the next run works', async () => {
+    const { page, context } = await h.newPage();
+    const errors = watchErrors(page);
+    await ready(page, '?backend=wasm');
+    const before = (await page.getByTestId('engine-status').textContent()) ?? '';
+    // A copy of the bundled fp32-cpu folder whose graph is cut in half.
+    const src = join(REPO_ROOT, 'public/models/tiny-reasoner/fp32-cpu');
+    const bad = join(dir, 'broken-model');
+    mkdirSync(bad, { recursive: true });
+    for (const f of readdirSync(src)) {
+      const data = readFileSync(join(src, f));
+      writeFileSync(join(bad, f), f === 'model.onnx' ? data.subarray(0, data.length >> 1) : data);
+    }
+    await page.getByText('Choose a model…').click();
+    await page.getByLabel('A folder on this computer').check();
+    await page.setInputFiles('#picker-folder', bad);
+    await page.waitForSelector('[data-testid="picker-folder-summary"]');
+    await page.getByRole('button', { name: 'Load', exact: true }).click();
+    await page.waitForSelector('[data-testid="model-error"]', { timeout: 180_000 });
+    const said = ((await page.getByTestId('model-error').textContent()) ?? '').trim();
+    expect(said).toMatch(/stays loaded\.$/);
+    await page.waitForSelector('[data-testid="engine-status"]:text("ready")', { timeout: 60_000 });
+    expect(await page.getByTestId('engine-status').textContent()).toBe(before);
+    await page.getByLabel('Question for the model').fill('2+3=?');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    await page.waitForSelector('[data-testid="run-status"][data-status="done"]', { timeout: 180_000 });
+    expect(errors.filter((e) => !/model\.onnx|protobuf|failed to load|ModelKept/i.test(e))).toEqual([]);
+    recordProbe({ area: 'model folder', input: 'a folder picked in the page whose model.onnx is cut in half, while the bundled model is loaded', outcome: 'refused with a sentence', said, kept: 'the bundled model (still ready on the page); the next run finished' });
     await context.close();
   }, 400_000);
 });
