@@ -56,6 +56,11 @@ function trimResult(r: RunResult, keepStates: boolean): RunResult {
  * The store's current run as a SavedRun, or null while there is none or it is still running.
  * Pure: reads the state it is given; typed arrays are shared, not copied (IndexedDB clones them).
  */
+function withoutWallMs(run: RunState): RunState {
+  const { wallMs: _wallMs, ...rest } = run;
+  return rest;
+}
+
 export function snapshotRun(s: StoreState, opts: { keepStates?: boolean; name?: string; now?: Date } = {}): SavedRun | null {
   const run = s.run;
   if (!run || run.status === 'running' || run.status === 'stopping') return null;
@@ -73,6 +78,7 @@ export function snapshotRun(s: StoreState, opts: { keepStates?: boolean; name?: 
       appVersion: APP_VERSION,
       verdict: savedVerdict(liveVerdict(s)),
     },
-    run: { ...run, result: run.result ? trimResult(run.result, keptStates) : null },
+    // wallMs (click to result, timed on this page) is this page's status line only: a saved run is its tokens and result.
+    run: { ...withoutWallMs(run), result: run.result ? trimResult(run.result, keptStates) : null },
   };
 }

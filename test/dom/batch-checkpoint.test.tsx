@@ -69,6 +69,8 @@ async function expectedMetrics(): Promise<Record<string, string | null>> {
     out[`${k}.n`] = String(s.n);
     out[`${k}.undefined`] = String(s.undefined);
     for (const f of ['auroc', 'aupr', 'fpr95'] as const) out[`${k}.${f}`] = s[f] === null ? 'null' : String(s[f]);
+    // ECE and Brier need a calibration profile; the fake engine's model has none, so the cells say null.
+    for (const f of ['ece', 'brier'] as const) out[`${k}.${f}`] = s[f] == null ? 'null' : String(s[f]);
   }
   return out;
 }

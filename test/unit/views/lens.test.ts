@@ -50,6 +50,10 @@ describe('lens read-out', () => {
     expect(t.settlesAt).toBe(1);
     expect(t.unknownIds).toBe(true); // id 8 has no text on the page
     expect(t.rows[0].others[0]).toMatchObject({ id: 8, label: '#8', known: false });
-    expect(lensTable(lensRows(res, 2, 3), null, vocab).settlesAt).toBeNull();
+    // Where the final prediction settles does not depend on the picked token's target (#13).
+    expect(lensTable(lensRows(res, 2, 3), null, vocab).settlesAt).toBe(1);
+    // A top-1 that leaves the final prediction and comes back settles at its last return.
+    const flip = { topIds: Int32Array.from([9, 7, 9]), topLogProbs: Float32Array.from([-1, -1, -1]), targetLogProb: null };
+    expect(lensTable(lensRows(flip, 3, 1), null, vocab).settlesAt).toBe(2);
   });
 });
