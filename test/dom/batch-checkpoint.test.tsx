@@ -70,7 +70,7 @@ async function expectedMetrics(): Promise<Record<string, string | null>> {
     out[`${k}.undefined`] = String(s.undefined);
     for (const f of ['auroc', 'aupr', 'fpr95'] as const) out[`${k}.${f}`] = s[f] === null ? 'null' : String(s[f]);
     // ECE and Brier need a calibration profile; the fake engine's model has none, so the cells say null.
-    for (const f of ['ece', 'brier'] as const) out[`${k}.${f}`] = s[f] == null ? 'null' : String(s[f]);
+    for (const f of ['ece', 'brier'] as const) out[`${k}.${f}`] = (s[f] ?? null) === null ? 'null' : String(s[f]);
   }
   return out;
 }
