@@ -108,6 +108,12 @@ function shownMetricRows(m: MetricsLine): [string, string, string, ScorerMetrics
   return out;
 }
 
+/** The ROC chart over the rows with the loaded profile's verdict added, so the verdict gets its curve like every scorer. */
+function BatchRoc({ rows, live }: { readonly rows: readonly BatchRow[]; readonly live: boolean }) {
+  const calib = useRowsWithVerdict(rows);
+  return <RocChart rows={calib.rows} live={live} />;
+}
+
 function MetricsTable({ rows }: { readonly rows: readonly BatchRow[] }) {
   const calib = useRowsWithVerdict(rows);
   const m = useMemo(() => evaluateRows([...calib.rows].sort((a, b) => a.line - b.line), 'v2', calib.profile), [calib]);
@@ -356,7 +362,7 @@ export function BatchPanel() {
       <Progress />
       <LineNotices label={prompts ? 'Prompts the engine could not answer (skipped)' : 'Traces the engine could not score (skipped)'} testId="batch-failed" items={failed} />
       {rows.length > 0 && <MetricsTable rows={rows} />}
-      {rows.length > 0 && <RocChart rows={rows} live={status === 'running'} />}
+      {rows.length > 0 && <BatchRoc rows={rows} live={status === 'running'} />}
       {rows.length > 0 && <BatchCalibration rows={rows} fileName={fileName} busy={busy} />}
       <ResultsTable />
     </section>

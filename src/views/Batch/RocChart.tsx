@@ -1,11 +1,10 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import type { BatchRow } from '../../core/batchEval';
-import type { ScorerId } from '../../core/scores/index';
 import { DataTable, type Column } from '../shared/DataTable';
 import { fmt } from '../shared/format';
 import { useElementWidth } from '../shared/useElementWidth';
 import { ViewPanel } from '../shared/ViewPanel';
-import { labelCounts, rocLayout, scorerCurves, valueAt, type ScorerCurve } from './rocLayout';
+import { labelCounts, rocLayout, scorerCurves, valueAt, type ChartKey, type ScorerCurve } from './rocLayout';
 import './rocChart.css';
 
 const CAPTION =
@@ -78,8 +77,8 @@ interface RocChartProps {
 export function RocChart({ rows: liveRows, live }: RocChartProps) {
   const [rows, handedAt] = useThrottled(liveRows, live ? REDRAW_MS : 0);
   const [ref, width] = useElementWidth<HTMLDivElement>();
-  const [hidden, setHidden] = useState<ReadonlySet<ScorerId>>(() => new Set());
-  const [hover, setHover] = useState<ScorerId | null>(null);
+  const [hidden, setHidden] = useState<ReadonlySet<ChartKey>>(() => new Set());
+  const [hover, setHover] = useState<ChartKey | null>(null);
   const counts = useMemo(() => labelCounts(rows), [rows]);
   const ready = counts.pos > 0 && counts.neg > 0;
   const curves = useMemo(() => (ready ? scorerCurves(rows) : []), [rows, ready]);
@@ -99,14 +98,14 @@ export function RocChart({ rows: liveRows, live }: RocChartProps) {
       </p>
     );
   }
-  const toggle = (k: ScorerId) =>
+  const toggle = (k: ChartKey) =>
     setHidden((h) => {
       const next = new Set(h);
       if (next.has(k)) next.delete(k);
       else next.add(k);
       return next;
     });
-  const cls = (k: ScorerId) => `roc-series${hover === null ? '' : hover === k ? ' roc-hover' : ' roc-dim'}`;
+  const cls = (k: ChartKey) => `roc-series${hover === null ? '' : hover === k ? ' roc-hover' : ' roc-dim'}`;
   const shownSeries = layout.series.filter((s) => !hidden.has(s.key));
   return (
     <ViewPanel

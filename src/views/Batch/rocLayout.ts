@@ -1,5 +1,5 @@
 import { line, scaleLinear } from 'd3';
-import type { BatchRow } from '../../core/batchEval';
+import { VERDICT_KEY, VERDICT_NAME, type BatchRow } from '../../core/batchEval';
 import { auroc, aupr, orient, rocPoints, type Orientation } from '../../core/metrics';
 import { SCORERS, scoreName, type ScorerId } from '../../core/scores/index';
 
@@ -19,8 +19,11 @@ export interface CurvePoint {
   readonly y: number;
 }
 
+/** A curve's key: a registry scorer, or the calibrated verdict a profile adds to each row. */
+export type ChartKey = ScorerId | typeof VERDICT_KEY;
+
 export interface ScorerCurve {
-  readonly key: ScorerId;
+  readonly key: ChartKey;
   readonly label: string;
   readonly orientation: Orientation;
   /** Labelled rows where this scorer is defined. */
@@ -58,8 +61,8 @@ export function curvesReady(rows: readonly BatchRow[]): boolean {
 }
 
 /** One scorer's curves and areas over the labelled rows. */
-export function scorerCurve(rows: readonly BatchRow[], key: ScorerId): ScorerCurve {
-  const info = SCORERS.find((s) => s.id === key);
+export function scorerCurve(rows: readonly BatchRow[], key: ChartKey): ScorerCurve {
+  const info = key === VERDICT_KEY ? { orientation: 'higher-is-correct' as const } : SCORERS.find((s) => s.id === key);
   if (!info) throw new RangeError(`unknown scorer ${key}`);
   const xs: number[] = [];
   const ys: number[] = [];
@@ -75,7 +78,7 @@ export function scorerCurve(rows: readonly BatchRow[], key: ScorerId): ScorerCur
   let pos = 0;
   for (const y of ys) pos += y;
   const neg = ys.length - pos;
-  const base = { key, label: scoreName(key), orientation: info.orientation, n: xs.length, pos, neg, undefined: missing };
+  const base = { key, label: key === VERDICT_KEY ? VERDICT_NAME : scoreName(key), orientation: info.orientation, n: xs.length, pos, neg, undefined: missing };
   if (pos === 0 || neg === 0) return { ...base, auroc: null, aupr: null, roc: [], pr: [] };
   const scores = orient(xs, info.orientation);
   const points = rocPoints(scores, ys);
@@ -84,8 +87,18 @@ export function scorerCurve(rows: readonly BatchRow[], key: ScorerId): ScorerCur
   return { ...base, auroc: auroc(scores, ys), aupr: aupr(points), roc, pr };
 }
 
-export function scorerCurves(rows: readonly BatchRow[], keys: readonly ScorerId[] = CHART_SCORERS): ScorerCurve[] {
+/**
+ * The curves of `keys` (by default every registry scorer, then the calibrated verdict when any row
+ * carries one, as the metrics table lists them).
+ */
+export function scorerCurves(rows: readonly BatchRow[], keys: readonly ChartKey[] = chartKeys(rows)): ScorerCurve[] {
   return keys.map((k) => scorerCurve(rows, k));
+}
+
+/** The registry's scorers, then `verdict` when a calibration profile gave any row one. */
+export function chartKeys(rows: readonly BatchRow[]): ChartKey[] {
+  const withVerdict = rows.some((r) => typeof r.scores[VERDICT_KEY] === 'number');
+  return withVerdict ? [...CHART_SCORERS, VERDICT_KEY] : [...CHART_SCORERS];
 }
 
 /** Area under a polyline whose x never decreases, by trapezoids (what `auroc` and `aupr` equal). */
@@ -118,7 +131,7 @@ export function valueAt(points: readonly CurvePoint[], x: number): number | null
  * Colours (Okabe–Ito, then a wine red) doubled by dash patterns, so nine curves can be told apart
  * in greyscale and by colour-blind readers. `var(--fg)` follows the theme.
  */
-export const CURVE_STYLE: Record<ScorerId, { readonly color: string; readonly dash: string }> = {
+export const CURVE_STYLE: Record<ChartKey, { readonly color: string; readonly dash: string }> = {
   cotkV2: { color: '#D55E00', dash: '' },
   cotkEnergy: { color: '#CC79A7', dash: '6 3' },
   coeR: { color: '#0072B2', dash: '' },
@@ -128,6 +141,7 @@ export const CURVE_STYLE: Record<ScorerId, { readonly color: string; readonly da
   selfCertainty: { color: '#999999', dash: '8 3 2 3' },
   maxProb: { color: 'var(--fg)', dash: '2 3' },
   answerConfidence: { color: '#882255', dash: '8 3 2 3' },
+  verdict: { color: '#332288', dash: '' },
 };
 
 export interface Tick {

@@ -139,4 +139,25 @@ describe('ROC and PR layout', () => {
     expect(narrow.panels[1].top).toBeGreaterThan(narrow.panels[0].top + narrow.panels[0].height);
     expect(narrow.width).toBeLessThanOrEqual(360);
   });
+
+  it('adds the calibrated verdict as the last curve when rows carry one, with the same AUROC the metrics line gives it', () => {
+    const rows: BatchRow[] = Array.from({ length: 30 }, (_, i) => {
+      const scores: Record<string, number | null> = {};
+      CHART_SCORERS.forEach((k: ScorerId, j) => (scores[k] = Math.cos(i * (j + 2))));
+      scores.verdict = i % 7 === 0 ? null : (Math.sin(i) + 1) / 2;
+      return { id: i, line: i + 1, label: i % 4 === 0 ? 0 : 1, scores };
+    });
+    const curves = scorerCurves(rows);
+    expect(curves.map((c) => c.key)).toEqual([...CHART_SCORERS, 'verdict']);
+    const v = curves[curves.length - 1];
+    expect(v.orientation).toBe('higher-is-correct');
+    expect(v.undefined).toBe(5);
+    const m = evaluateRows(rows, 'v2');
+    if (typeof m === 'string') throw new Error(m);
+    expect(v.auroc).toBe(m.metrics.verdict.auroc);
+    expect(rocLayout(curves, 900, 0.75).series.map((s) => s.key)).toContain('verdict');
+    // Without a verdict on any row there is no verdict curve.
+    const plain = rows.map((r) => ({ ...r, scores: { ...r.scores, verdict: null } }));
+    expect(scorerCurves(plain).map((c) => c.key)).toEqual([...CHART_SCORERS]);
+  });
 });
