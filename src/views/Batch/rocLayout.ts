@@ -167,7 +167,7 @@ export interface ChartPanel {
 }
 
 export interface SeriesPaths {
-  readonly key: ScorerId;
+  readonly key: ChartKey;
   readonly color: string;
   readonly dash: string;
   readonly roc: string;
